@@ -1,0 +1,37 @@
+// Package cfhls is a library for private HLS video behind Amazon CloudFront.
+//
+// CloudFront refuses a request for private content unless it carries valid
+// credentials: a signed URL or signed cookies. An HLS player, though, makes many
+// requests after the first: variant and media playlists, segments, init maps,
+// keys, LL-HLS parts. Each needs credentials of its own, and CloudFront strips
+// its signing parameters before the origin sees a request, so an origin cannot
+// simply copy them from the playlist request onto the URIs it serves.
+//
+// cfhls supports the three ways to make that work:
+//
+//   - Propagation: the viewer's URL carries the credentials twice, as
+//     CloudFront's own parameters and as prefixed copies (Policy-PREFIX=… in
+//     the AWS blog's convention) that CloudFront forwards. The origin reads the
+//     copies and puts credentials on every URI of the playlist, and the copies
+//     again on URIs of nested playlists, so they propagate one hop further at
+//     each level.
+//   - Server-side signing: the origin holds the key and signs one wildcard
+//     policy for the presentation's directory (https://cdn/movies/1/*) per
+//     expiry bucket, and puts it on every URI of the playlists it serves.
+//   - Signed cookies: one wildcard policy travels as CloudFront-* cookies and
+//     playlists stay untouched.
+//
+// The packages, each depending only on those before it:
+//
+//   - policy: what a credential allows (resource, expiry, start, source IP);
+//     CloudFront's JSON, base64 and wildcard rules.
+//   - signer: keys, signed URLs and cookies (SHA-1 and SHA-256, RSA and
+//     ECDSA), prefixed copies, and a Verifier that checks requests as
+//     CloudFront does.
+//   - playlist: a streaming m3u8 rewriter that puts credentials on every URI,
+//     and HTTP handlers built on it.
+//   - hlstest: CloudFront, an S3-like origin and an HLS player inside a Go
+//     test, like net/http/httptest.
+//   - examples: a local server running the whole stack, a Lambda, and the
+//     cfhls command line tool.
+package cfhls

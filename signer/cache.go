@@ -1,0 +1,75 @@
+package signer
+
+import (
+	"net/netip"
+	"sync"
+	"time"
+)
+
+// cacheKey identifies a policy and the form it travels in. The key pair and
+// hash are fixed per Signer, and each Signer has its own cache.
+type cacheKey struct {
+	resource  string
+	expires   int64
+	notBefore int64
+	ip        netip.Prefix
+	canned    bool
+}
+
+// cache is a bounded map of credentials. When full, expired entries are
+// dropped first, then arbitrary ones: entries are cheap to remake, and
+// bucketed expiries make the working set small.
+type cache struct {
+	mu  sync.RWMutex
+	max int
+	m   map[cacheKey]Credentials
+}
+
+func newCache(max int) *cache {
+	if max == 0 {
+		return nil
+	}
+	return &cache{max: max, m: make(map[cacheKey]Credentials)}
+}
+
+func (c *cache) get(k cacheKey) (Credentials, bool) {
+	if c == nil {
+		return Credentials{}, false
+	}
+	c.mu.RLock()
+	v, ok := c.m[k]
+	c.mu.RUnlock()
+	return v, ok
+}
+
+func (c *cache) put(k cacheKey, v Credentials, now func() time.Time) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= c.max {
+		t := now().Unix()
+		for old := range c.m {
+			if old.expires <= t {
+				delete(c.m, old)
+			}
+		}
+		for old := range c.m {
+			if len(c.m) < c.max {
+				break
+			}
+			delete(c.m, old)
+		}
+	}
+	c.m[k] = v
+}
+
+func (c *cache) len() int {
+	if c == nil {
+		return 0
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.m)
+}

@@ -1,0 +1,87 @@
+package signer
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/cfhls/cfhls/policy"
+)
+
+// SignURL returns rawURL with credentials for p appended: after '&' when the
+// URL has a query, '?' otherwise, and before any '#fragment'. The URL is used
+// exactly as given (it is not re-escaped), because a canned signature covers
+// the URL byte for byte.
+//
+// The canned form is used when p can travel canned and its Resource is the URL
+// (without fragment); the custom form when p's Resource is a pattern that
+// matches the URL. SignURL refuses a relative or non-http(s) URL
+// ([ErrBadURL]), a URL that already carries signing parameters
+// ([ErrAlreadySigned]), a URL p does not cover ([ErrResource]; a policy built
+// by policy.Canned covers only its own URL), and invalid or expired policies.
+func (s *Signer) SignURL(rawURL string, p policy.Policy) (string, error) {
+	target, frag, _ := strings.Cut(rawURL, "#")
+	u, err := url.Parse(target)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", ErrBadURL, err)
+	}
+	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return "", fmt.Errorf("%w: %q is not an absolute http or https URL", ErrBadURL, rawURL)
+	}
+	if name, ok := signingParam(u.RawQuery); ok {
+		return "", fmt.Errorf("%w: %q has %s; sign the URL without CloudFront's parameters", ErrAlreadySigned, rawURL, name)
+	}
+	var canned bool
+	switch {
+	case p.Resource == target && p.CanTravelCanned():
+		canned = true
+	case p.IsCanned():
+		return "", fmt.Errorf("%w: canned policy for %q cannot sign %q", ErrResource, p.Resource, target)
+	case !policy.Match(p.Resource, target):
+		return "", fmt.Errorf("%w: resource %q does not cover %q", ErrResource, p.Resource, target)
+	}
+	c, err := s.credentials(p, canned)
+	if err != nil {
+		return "", err
+	}
+	buf := make([]byte, 0, len(rawURL)+c.encodedLen(0)+1)
+	buf = append(buf, target...)
+	switch {
+	case u.RawQuery == "" && !u.ForceQuery:
+		buf = append(buf, '?')
+	case !strings.HasSuffix(target, "&") && !strings.HasSuffix(target, "?"):
+		buf = append(buf, '&')
+	}
+	buf = c.AppendQuery(buf)
+	if frag != "" || strings.Contains(rawURL, "#") {
+		buf = append(buf, '#')
+		buf = append(buf, frag...)
+	}
+	return string(buf), nil
+}
+
+// signingParam reports the first CloudFront signing parameter in a raw query.
+func signingParam(rawQuery string) (string, bool) {
+	for rawQuery != "" {
+		var kv string
+		kv, rawQuery, _ = strings.Cut(rawQuery, "&")
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.ContainsAny(name, "%+") {
+			if n, err := url.QueryUnescape(name); err == nil {
+				name = n
+			}
+		}
+		if isSigningParam(name) {
+			return name, true
+		}
+	}
+	return "", false
+}
+
+func isSigningParam(name string) bool {
+	switch name {
+	case ParamExpires, ParamPolicy, ParamSignature, ParamKeyPairID, ParamHashAlgorithm:
+		return true
+	}
+	return false
+}

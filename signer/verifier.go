@@ -1,0 +1,301 @@
+package signer
+
+import (
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cfhls/cfhls/policy"
+)
+
+// Verifier checks signed URLs and cookies the way CloudFront does, with the
+// public keys of a trusted key group. It is safe for concurrent use.
+//
+// It deliberately shares no code with the signing path: it rebuilds canned
+// policy JSON from the request URL itself and decodes CloudFront base64 on its
+// own, so a bug in the signer is not mirrored here.
+type Verifier struct {
+	mu   sync.RWMutex
+	keys map[string]crypto.PublicKey
+}
+
+// NewVerifier returns a Verifier that trusts no key yet; see [Verifier.AddKey].
+func NewVerifier() *Verifier { return &Verifier{keys: map[string]crypto.PublicKey{}} }
+
+// AddKey trusts pub (RSA 2048 or ECDSA P-256) under keyPairID. A key group
+// holds several keys; add each.
+func (v *Verifier) AddKey(keyPairID string, pub crypto.PublicKey) error {
+	if err := checkKeyPairID(keyPairID); err != nil {
+		return err
+	}
+	if err := checkPublic(pub); err != nil {
+		return err
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.keys == nil {
+		v.keys = map[string]crypto.PublicKey{}
+	}
+	v.keys[keyPairID] = pub
+	return nil
+}
+
+// Result describes what a Verifier read from a request, as far as it got:
+// on refusal the fields read before the failure are filled, which is what a
+// person debugging a 403 wants to see.
+type Result struct {
+	// Source is "url" or "cookies": where the credentials came from.
+	Source string
+	// URL is the request URL the policy was checked against: the viewer's URL
+	// without fragment and without CloudFront's signing parameters.
+	URL string
+	// KeyPairID is the key the credentials name.
+	KeyPairID string
+	// Hash is crypto.SHA1 or crypto.SHA256.
+	Hash crypto.Hash
+	// Canned reports the canned form (Expires=…).
+	Canned bool
+	// PolicyJSON is the signed policy document: decoded from Policy, or
+	// rebuilt from the URL and Expires for the canned form.
+	PolicyJSON []byte
+	// Policy is the parsed policy, valid once PolicyJSON was read.
+	Policy policy.Policy
+}
+
+// VerifyURL checks a signed URL as the viewer sent it (scheme, host, path and
+// query) from client at now.
+func (v *Verifier) VerifyURL(rawURL string, client netip.Addr, now time.Time) (Result, error) {
+	return v.Verify(rawURL, nil, client, now)
+}
+
+// Verify checks a request for rawURL with cookies, from client at now, as
+// CloudFront does: a URL carrying any of Expires, Policy, Signature or
+// Key-Pair-Id is verified on its own and cookies are ignored; otherwise the
+// CloudFront-* cookies are verified against the URL. A refusal wraps one of
+// ErrMissingKeyPairID, ErrUnknownKey, ErrMalformedPolicy, ErrBadSignature,
+// ErrExpired, ErrNotYetValid, ErrSourceIP or ErrResource.
+func (v *Verifier) Verify(rawURL string, cookies []*http.Cookie, client netip.Addr, now time.Time) (Result, error) {
+	var res Result
+	target, _, _ := strings.Cut(rawURL, "#")
+	base, rawQuery, hasQuery := strings.Cut(target, "?")
+	params := map[string][]string{}
+	var kept []string
+	for rawQuery != "" {
+		var kv string
+		kv, rawQuery, _ = strings.Cut(rawQuery, "&")
+		rawName, rawValue, _ := strings.Cut(kv, "=")
+		name, err := url.QueryUnescape(rawName)
+		if err != nil {
+			name = rawName
+		}
+		switch name {
+		case ParamExpires, ParamPolicy, ParamSignature, ParamKeyPairID, ParamHashAlgorithm:
+			value, err := url.QueryUnescape(rawValue)
+			if err != nil {
+				value = rawValue
+			}
+			params[name] = append(params[name], value)
+		default:
+			kept = append(kept, kv)
+		}
+	}
+	res.URL = base
+	if len(kept) > 0 {
+		res.URL = base + "?" + strings.Join(kept, "&")
+	} else if hasQuery && len(params) == 0 {
+		res.URL = target
+	}
+	signedURL := len(params[ParamExpires])+len(params[ParamPolicy])+len(params[ParamSignature])+len(params[ParamKeyPairID]) > 0
+	if signedURL {
+		res.Source = "url"
+	} else {
+		res.Source = "cookies"
+		params = map[string][]string{}
+		for _, c := range cookies {
+			switch c.Name {
+			case CookieExpires, CookiePolicy, CookieSignature, CookieKeyPairID, CookieHashAlgorithm:
+				n := strings.TrimPrefix(c.Name, "CloudFront-")
+				params[n] = append(params[n], c.Value)
+			}
+		}
+		if len(params) == 0 {
+			return res, fmt.Errorf("%w: no signing parameters in the URL and no CloudFront cookies", ErrMissingKeyPairID)
+		}
+	}
+	err := v.check(&res, params, client, now)
+	return res, err
+}
+
+func (v *Verifier) check(res *Result, params map[string][]string, client netip.Addr, now time.Time) error {
+	get := func(name string) (string, error) {
+		vs := params[name]
+		if len(vs) > 1 {
+			return "", fmt.Errorf("%w: %s %s given %d times", ErrMalformedPolicy, res.Source, name, len(vs))
+		}
+		if len(vs) == 0 {
+			return "", nil
+		}
+		return vs[0], nil
+	}
+	var vals [5]string
+	for i, n := range []string{ParamKeyPairID, ParamSignature, ParamExpires, ParamPolicy, ParamHashAlgorithm} {
+		s, err := get(n)
+		if err != nil {
+			return err
+		}
+		vals[i] = s
+	}
+	keyID, sig64, expires, pol64, hashName := vals[0], vals[1], vals[2], vals[3], vals[4]
+	if keyID == "" {
+		return fmt.Errorf("%w: the %s has no Key-Pair-Id", ErrMissingKeyPairID, res.Source)
+	}
+	res.KeyPairID = keyID
+	v.mu.RLock()
+	pub, ok := v.keys[keyID]
+	v.mu.RUnlock()
+	if !ok {
+		return fmt.Errorf("%w: Key-Pair-Id %q is not in the trusted key group", ErrUnknownKey, keyID)
+	}
+	switch hashName {
+	case "", "SHA1":
+		res.Hash = crypto.SHA1
+	case "SHA256":
+		res.Hash = crypto.SHA256
+	default:
+		return fmt.Errorf("%w: Hash-Algorithm %q is neither SHA1 nor SHA256", ErrMalformedPolicy, hashName)
+	}
+	switch {
+	case expires != "" && pol64 != "":
+		return fmt.Errorf("%w: both Expires and Policy are present", ErrMalformedPolicy)
+	case pol64 != "":
+		doc, err := cloudFrontBase64(pol64)
+		if err != nil {
+			return fmt.Errorf("%w: Policy: %w", ErrMalformedPolicy, err)
+		}
+		res.PolicyJSON = doc
+	case expires != "":
+		n, err := strconv.ParseInt(expires, 10, 64)
+		if err != nil || n <= 0 {
+			return fmt.Errorf("%w: Expires %q is not Unix seconds", ErrMalformedPolicy, expires)
+		}
+		res.Canned = true
+		res.PolicyJSON = []byte(`{"Statement":[{"Resource":"` + res.URL + `","Condition":{"DateLessThan":{"AWS:EpochTime":` + strconv.FormatInt(n, 10) + `}}}]}`)
+	default:
+		return fmt.Errorf("%w: neither Expires nor Policy is present", ErrMalformedPolicy)
+	}
+	if sig64 == "" {
+		return fmt.Errorf("%w: no Signature", ErrBadSignature)
+	}
+	sig, err := cloudFrontBase64(sig64)
+	if err != nil {
+		return fmt.Errorf("%w: Signature: %w", ErrBadSignature, err)
+	}
+	if err := verifySignature(pub, res.Hash, res.PolicyJSON, sig); err != nil {
+		return err
+	}
+	p, err := policy.Parse(res.PolicyJSON)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrMalformedPolicy, err)
+	}
+	res.Policy = p
+	return p.Evaluate(res.URL, client, now)
+}
+
+func verifySignature(pub crypto.PublicKey, h crypto.Hash, doc, sig []byte) error {
+	var digest []byte
+	if h == crypto.SHA256 {
+		d := sha256.Sum256(doc)
+		digest = d[:]
+	} else {
+		d := sha1.Sum(doc)
+		digest = d[:]
+	}
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		if err := rsa.VerifyPKCS1v15(k, h, digest, sig); err != nil {
+			return fmt.Errorf("%w: RSA %v signature does not verify over the policy", ErrBadSignature, h)
+		}
+	case *ecdsa.PublicKey:
+		if !ecdsa.VerifyASN1(k, digest, sig) {
+			return fmt.Errorf("%w: ECDSA %v signature does not verify over the policy", ErrBadSignature, h)
+		}
+	default:
+		return fmt.Errorf("%w: key type %T", ErrUnknownKey, pub)
+	}
+	return nil
+}
+
+// cloudFrontBase64 undoes CloudFront's substitutions and decodes strictly.
+func cloudFrontBase64(s string) ([]byte, error) {
+	std := strings.Map(func(r rune) rune {
+		switch r {
+		case '-':
+			return '+'
+		case '_':
+			return '='
+		case '~':
+			return '/'
+		case '+', '=', '/':
+			return -1 // not in CloudFront's alphabet: drop, so decoding fails
+		}
+		return r
+	}, s)
+	if len(std) != len(s) {
+		return nil, fmt.Errorf("%q has characters outside CloudFront's base64 alphabet", s)
+	}
+	return base64.StdEncoding.Strict().DecodeString(std)
+}
+
+// VerifyRequest checks an incoming request: the URL is rebuilt as the viewer
+// sent it (scheme from TLS, Host header, request URI), the client is
+// r.RemoteAddr, and cookies come from the Cookie header.
+func (v *Verifier) VerifyRequest(r *http.Request, now time.Time) (Result, error) {
+	return v.Verify(RequestURL(r), r.Cookies(), RemoteIP(r), now)
+}
+
+// RequestURL rebuilds the URL a viewer asked for from a server request:
+// scheme (https when the connection is TLS), the Host header as sent, and the
+// request URI as sent, so escaping is what the viewer used.
+func RequestURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if r.URL.Scheme != "" && r.URL.Host != "" {
+		scheme = r.URL.Scheme
+	}
+	host := r.Host
+	if host == "" {
+		host = r.URL.Host
+	}
+	uri := r.RequestURI
+	if uri == "" || !strings.HasPrefix(uri, "/") {
+		uri = r.URL.RequestURI()
+	}
+	return scheme + "://" + host + uri
+}
+
+// RemoteIP returns the client address of a server request, or the zero Addr.
+func RemoteIP(r *http.Request) netip.Addr {
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		return ap.Addr().Unmap()
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	a, _ := netip.ParseAddr(host)
+	return a.Unmap()
+}
