@@ -31,6 +31,9 @@ func (s *Signer) SignURL(rawURL string, p policy.Policy) (string, error) {
 	if name, ok := signingParam(u.RawQuery); ok {
 		return "", fmt.Errorf("%w: %q has %s; sign the URL without CloudFront's parameters", ErrAlreadySigned, rawURL, name)
 	}
+	if err := p.Validate(); err != nil {
+		return "", fmt.Errorf("signer: %w", err)
+	}
 	var canned bool
 	switch {
 	case p.Resource == target && p.CanTravelCanned():

@@ -205,12 +205,19 @@ func (v *Verifier) check(res *Result, params map[string][]string, client netip.A
 	if err := verifySignature(pub, res.Hash, res.PolicyJSON, sig); err != nil {
 		return err
 	}
-	p, err := policy.Parse(res.PolicyJSON)
-	if err != nil {
-		return fmt.Errorf("%w: %w", ErrMalformedPolicy, err)
+	if res.Canned {
+		// CloudFront built this policy from the request itself: nothing to
+		// parse, and the resource is whatever URL the viewer sent.
+		n, _ := strconv.ParseInt(expires, 10, 64)
+		res.Policy = policy.Policy{Resource: res.URL, Expires: time.Unix(n, 0).UTC()}
+	} else {
+		p, err := policy.Parse(res.PolicyJSON)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrMalformedPolicy, err)
+		}
+		res.Policy = p
 	}
-	res.Policy = p
-	return p.Evaluate(res.URL, client, now)
+	return res.Policy.Evaluate(res.URL, client, now)
 }
 
 func verifySignature(pub crypto.PublicKey, h crypto.Hash, doc, sig []byte) error {
