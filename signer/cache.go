@@ -22,19 +22,26 @@ type cacheKey struct {
 type cache struct {
 	mu  sync.RWMutex
 	max int
-	m   map[cacheKey]Credentials
+	m   map[cacheKey]signed
+}
+
+// signed is a cache entry: credentials and their query encoding, so a signed
+// URL from a cached policy costs no encoding.
+type signed struct {
+	creds Credentials
+	query string
 }
 
 func newCache(max int) *cache {
 	if max == 0 {
 		return nil
 	}
-	return &cache{max: max, m: make(map[cacheKey]Credentials)}
+	return &cache{max: max, m: make(map[cacheKey]signed)}
 }
 
-func (c *cache) get(k cacheKey) (Credentials, bool) {
+func (c *cache) get(k cacheKey) (signed, bool) {
 	if c == nil {
-		return Credentials{}, false
+		return signed{}, false
 	}
 	c.mu.RLock()
 	v, ok := c.m[k]
@@ -42,7 +49,7 @@ func (c *cache) get(k cacheKey) (Credentials, bool) {
 	return v, ok
 }
 
-func (c *cache) put(k cacheKey, v Credentials, now func() time.Time) {
+func (c *cache) put(k cacheKey, v signed, now func() time.Time) {
 	if c == nil {
 		return
 	}

@@ -104,17 +104,30 @@ func appendParam(dst []byte, k Carrier, name, value string) []byte {
 }
 
 // appendEscaped appends s query-escaped. Values this package makes need no
-// escaping (CloudFront base64, key pair IDs); values read back from a request
-// may, and must not smuggle in parameters.
+// escaping (CloudFront base64, key pair IDs) and are copied in one go; values
+// read back from a request may, and must not smuggle in parameters.
 func appendEscaped(dst []byte, s string) []byte {
 	const hex = "0123456789ABCDEF"
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '~' || c == '.' {
-			dst = append(dst, c)
-			continue
+	for s != "" {
+		i := 0
+		for i < len(s) && unreserved[s[i]] {
+			i++
 		}
+		dst = append(dst, s[:i]...)
+		if i == len(s) {
+			break
+		}
+		c := s[i]
 		dst = append(dst, '%', hex[c>>4], hex[c&15])
+		s = s[i+1:]
 	}
 	return dst
 }
+
+// unreserved marks the bytes RFC 3986 lets stand unescaped in a query value.
+var unreserved = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '~' || c == '.'
+	}
+	return t
+}()

@@ -116,28 +116,30 @@ func (s *Signer) Now() time.Time { return s.now() }
 // (Policy=…) is used. An invalid policy wraps policy.ErrInvalid, and a policy
 // already expired by the Signer's clock wraps [ErrExpired].
 func (s *Signer) Credentials(p policy.Policy) (Credentials, error) {
-	return s.credentials(p, p.CanTravelCanned())
+	e, err := s.credentials(p, p.CanTravelCanned())
+	return e.creds, err
 }
 
-func (s *Signer) credentials(p policy.Policy, canned bool) (Credentials, error) {
+// credentials signs p in the given form, through the cache.
+func (s *Signer) credentials(p policy.Policy, canned bool) (signed, error) {
 	if now := s.now(); now.Unix() >= p.Expires.Unix() {
-		return Credentials{}, fmt.Errorf("signer: %w: policy expires %s, before now (%s)", ErrExpired,
+		return signed{}, fmt.Errorf("signer: %w: policy expires %s, before now (%s)", ErrExpired,
 			p.Expires.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 	}
 	k := cacheKey{resource: p.Resource, expires: p.Expires.Unix(), ip: p.SourceIP, canned: canned}
 	if !p.NotBefore.IsZero() {
 		k.notBefore = p.NotBefore.Unix()
 	}
-	if c, ok := s.cache.get(k); ok {
-		return c, nil
+	if e, ok := s.cache.get(k); ok {
+		return e, nil
 	}
 	doc, err := p.JSON()
 	if err != nil {
-		return Credentials{}, fmt.Errorf("signer: %w", err)
+		return signed{}, fmt.Errorf("signer: %w", err)
 	}
 	sig, err := s.sign(doc)
 	if err != nil {
-		return Credentials{}, err
+		return signed{}, err
 	}
 	c := Credentials{Signature: policy.Encode(sig), KeyPairID: s.keyPairID}
 	if canned {
@@ -148,8 +150,9 @@ func (s *Signer) credentials(p policy.Policy, canned bool) (Credentials, error) 
 	if s.hash == crypto.SHA256 {
 		c.HashAlgorithm = "SHA256"
 	}
-	s.cache.put(k, c, s.now)
-	return c, nil
+	e := signed{creds: c, query: c.Encode()}
+	s.cache.put(k, e, s.now)
+	return e, nil
 }
 
 func (s *Signer) sign(doc []byte) ([]byte, error) {

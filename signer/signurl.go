@@ -43,24 +43,25 @@ func (s *Signer) SignURL(rawURL string, p policy.Policy) (string, error) {
 	case !policy.Match(p.Resource, target):
 		return "", fmt.Errorf("%w: resource %q does not cover %q", ErrResource, p.Resource, target)
 	}
-	c, err := s.credentials(p, canned)
+	e, err := s.credentials(p, canned)
 	if err != nil {
 		return "", err
 	}
-	buf := make([]byte, 0, len(rawURL)+c.encodedLen(0)+1)
-	buf = append(buf, target...)
+	var b strings.Builder
+	b.Grow(len(rawURL) + len(e.query) + 1)
+	b.WriteString(target)
 	switch {
 	case u.RawQuery == "" && !u.ForceQuery:
-		buf = append(buf, '?')
+		b.WriteByte('?')
 	case !strings.HasSuffix(target, "&") && !strings.HasSuffix(target, "?"):
-		buf = append(buf, '&')
+		b.WriteByte('&')
 	}
-	buf = c.AppendQuery(buf)
-	if frag != "" || strings.Contains(rawURL, "#") {
-		buf = append(buf, '#')
-		buf = append(buf, frag...)
+	b.WriteString(e.query)
+	if strings.Contains(rawURL, "#") {
+		b.WriteByte('#')
+		b.WriteString(frag)
 	}
-	return string(buf), nil
+	return b.String(), nil
 }
 
 // signingParam reports the first CloudFront signing parameter in a raw query.

@@ -40,7 +40,7 @@ type vector struct {
 	Cookies    map[string]any `json:"cookies"`
 }
 
-func loadVectors(t *testing.T) []vector {
+func loadVectors(t testing.TB) []vector {
 	t.Helper()
 	var file struct {
 		Vectors []vector `json:"vectors"`
