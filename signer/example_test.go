@@ -4,6 +4,8 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"net/url"
 	"os"
@@ -172,4 +174,31 @@ func ExampleVerifier() {
 	// true https://d111111abcdef8.cloudfront.net/movies/1/index.m3u8 <nil>
 	// true
 	// true
+}
+
+func ExampleHandler() {
+	h := &signer.Handler{
+		Signer:   exampleSigner(),
+		Playlist: "https://d111111abcdef8.cloudfront.net/movies/{id}/index.m3u8",
+		Authorize: func(r *http.Request, id string) (signer.Grant, error) {
+			if r.Header.Get("Authorization") == "" { // check the viewer's session here
+				return signer.Grant{}, signer.ErrNotAuthorized
+			}
+			return signer.Grant{}, nil // the playlist's directory, Handler.TTL
+		},
+		Format: signer.FormatRedirect,
+	}
+	r := httptest.NewRequest("GET", "/sign?id=1", nil)
+	r.Header.Set("Authorization", "Bearer demo")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	fmt.Println(w.Code, short(w.Header().Get("Location")))
+
+	r = httptest.NewRequest("GET", "/sign?id=../../etc", nil)
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	fmt.Print(w.Code, " ", w.Body.String())
+	// Output:
+	// 302 https://d111111abcdef8.cloudfront.net/movies/1/index.m3u8?Policy=eyJTdGF0…&Signature=gYSJm8NW…&Key-Pair-Id=K2JCJMDEHXQW5F
+	// 400 {"error":"id \"../../etc\": empty, '.' or '..' path segment"}
 }

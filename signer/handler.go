@@ -1,0 +1,257 @@
+package signer
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log"
+	"net/http"
+	"net/netip"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cfhls/cfhls/policy"
+)
+
+// Response formats of the sign endpoint.
+const (
+	// FormatJSON answers {"url": signed URL, "expires": Unix seconds}.
+	FormatJSON = "json"
+	// FormatRedirect answers 302 Found to the signed URL, what a player that
+	// opens the sign endpoint as its playlist URL expects.
+	FormatRedirect = "redirect"
+	// FormatCookies sets CloudFront signed cookies for the scope and answers
+	// JSON with the unsigned playlist URL.
+	FormatCookies = "cookies"
+)
+
+// Grant is what a viewer may watch, as decided by Handler.Authorize.
+type Grant struct {
+	// Scope is the policy resource. Empty means the directory of the
+	// playlist URL (policy.DirScope), which covers a presentation laid out in
+	// one folder.
+	Scope string
+	// TTL overrides Handler.TTL when positive.
+	TTL time.Duration
+	// SourceIP binds the credentials to a network (IPv4 CIDR); zero for none.
+	SourceIP netip.Prefix
+}
+
+// ErrNotAuthorized may be returned, wrapped, by Handler.Authorize.
+var ErrNotAuthorized = errors.New("signer: not authorized")
+
+// Handler is the sign endpoint: a viewer asks for content by identifier
+// (GET ?id=movie_1), Authorize decides whether and what they may watch, and
+// the answer carries credentials for the presentation as JSON, a redirect or
+// cookies. It is safe for concurrent use once configured; set fields before
+// the first request.
+//
+// Identifiers are checked before Authorize sees them: path segments of
+// letters, digits, '.', '_' and '-', separated by '/', at most 256 bytes,
+// never "." or "..", never absolute. Answers carry Cache-Control: no-store.
+type Handler struct {
+	// Signer signs the credentials. Required.
+	Signer *Signer
+	// Authorize decides what the viewer of r may watch for id. Nil refuses
+	// every request (fail closed): there is no anonymous default. An error
+	// answers 403 (the error is logged, not shown to the viewer).
+	Authorize func(r *http.Request, id string) (Grant, error)
+	// Playlist is the URL of the playlist to sign, with "{id}" where the
+	// identifier goes, e.g. "https://d111111abcdef8.cloudfront.net/movies/{id}/index.m3u8".
+	Playlist string
+	// TTL is how long credentials last, before rounding up to Bucket.
+	// Zero means 6 hours.
+	TTL time.Duration
+	// Bucket rounds expiries up so that viewers in the same bucket share one
+	// signature and stable URLs. Zero means 15 minutes.
+	Bucket time.Duration
+	// Format is the default answer (FormatJSON, FormatRedirect or
+	// FormatCookies); a request may ask for another with ?format=. Empty means
+	// FormatJSON.
+	Format string
+	// Carrier, when set, appends prefixed copies of the credentials to the
+	// signed URL, for origins that propagate them through playlists.
+	Carrier *Carrier
+	// Cookies shapes the cookies of FormatCookies.
+	Cookies CookieOptions
+	// AllowOrigins lists the origins allowed by CORS ("*" for any; with
+	// FormatCookies list origins explicitly, browsers refuse "*" with
+	// credentials). Empty sends no CORS headers.
+	AllowOrigins []string
+	// ErrorLog receives refusals and failures; nil uses the log package.
+	ErrorLog *log.Logger
+}
+
+// signResponse is the JSON answer.
+type signResponse struct {
+	URL     string `json:"url"`
+	Expires int64  `json:"expires"`
+}
+
+type errorResponse struct {
+	Error string `json:"error"`
+}
+
+// ServeHTTP answers GET, HEAD and CORS preflight requests.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	h.cors(w, r)
+	switch r.Method {
+	case http.MethodOptions:
+		w.WriteHeader(http.StatusNoContent)
+		return
+	case http.MethodGet, http.MethodHead:
+	default:
+		w.Header().Set("Allow", "GET, HEAD, OPTIONS")
+		h.fail(w, http.StatusMethodNotAllowed, "use GET", nil)
+		return
+	}
+	id := r.URL.Query().Get("id")
+	if err := CheckID(id); err != nil {
+		h.fail(w, http.StatusBadRequest, err.Error(), nil)
+		return
+	}
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = h.Format
+	}
+	if format == "" {
+		format = FormatJSON
+	}
+	if format != FormatJSON && format != FormatRedirect && format != FormatCookies {
+		h.fail(w, http.StatusBadRequest, fmt.Sprintf("format %q: use json, redirect or cookies", format), nil)
+		return
+	}
+	if h.Authorize == nil {
+		h.fail(w, http.StatusForbidden, "not authorized", errors.New("signer.Handler: Authorize is not set; refusing every request"))
+		return
+	}
+	if h.Signer == nil || !strings.Contains(h.Playlist, "{id}") {
+		h.fail(w, http.StatusInternalServerError, "sign endpoint misconfigured", errors.New("signer.Handler: Signer and Playlist (with {id}) are required"))
+		return
+	}
+	g, err := h.Authorize(r, id)
+	if err != nil {
+		h.fail(w, http.StatusForbidden, "not authorized", fmt.Errorf("id %q: %w", id, err))
+		return
+	}
+	target := strings.ReplaceAll(h.Playlist, "{id}", id)
+	scope := g.Scope
+	if scope == "" {
+		if scope, err = policy.DirScope(target); err != nil {
+			h.fail(w, http.StatusInternalServerError, "sign endpoint misconfigured", err)
+			return
+		}
+	}
+	ttl, bucket := g.TTL, h.Bucket
+	if ttl <= 0 {
+		ttl = h.TTL
+	}
+	if ttl <= 0 {
+		ttl = 6 * time.Hour
+	}
+	if bucket <= 0 {
+		bucket = 15 * time.Minute
+	}
+	p := policy.Custom(scope, policy.RoundUp(h.Signer.Now().Add(ttl), bucket))
+	p.SourceIP = g.SourceIP
+	res := signResponse{URL: target, Expires: p.Expires.Unix()}
+	if format == FormatCookies {
+		cookies, err := h.Signer.Cookies(p, h.Cookies)
+		if err != nil {
+			h.fail(w, http.StatusInternalServerError, "signing failed", err)
+			return
+		}
+		for _, c := range cookies {
+			http.SetCookie(w, c)
+		}
+		h.json(w, http.StatusOK, res)
+		return
+	}
+	if res.URL, err = h.Signer.SignURL(target, p); err != nil {
+		h.fail(w, http.StatusInternalServerError, "signing failed", err)
+		return
+	}
+	if h.Carrier != nil {
+		c, err := h.Signer.Credentials(p)
+		if err != nil {
+			h.fail(w, http.StatusInternalServerError, "signing failed", err)
+			return
+		}
+		res.URL = string(h.Carrier.AppendQuery([]byte(res.URL), c))
+	}
+	if format == FormatRedirect {
+		w.Header().Set("Location", res.URL)
+		w.WriteHeader(http.StatusFound)
+		return
+	}
+	h.json(w, http.StatusOK, res)
+}
+
+// CheckID reports whether id is a safe content identifier: one or more path
+// segments of letters, digits, '.', '_' and '-' separated by single '/', at
+// most 256 bytes, with no "." or ".." segment. This rules out traversal,
+// absolute URLs ("https:", "//host") and anything needing escaping.
+func CheckID(id string) error {
+	if id == "" {
+		return errors.New("id is missing: ask for ?id=")
+	}
+	if len(id) > 256 {
+		return fmt.Errorf("id is %d bytes; at most 256", len(id))
+	}
+	for _, seg := range strings.Split(id, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return fmt.Errorf("id %q: empty, '.' or '..' path segment", id)
+		}
+		for i := 0; i < len(seg); i++ {
+			c := seg[i]
+			if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+				return fmt.Errorf("id %q: byte %q is not allowed (letters, digits, '.', '_', '-', '/')", id, c)
+			}
+		}
+	}
+	return nil
+}
+
+func (h *Handler) cors(w http.ResponseWriter, r *http.Request) {
+	origin := r.Header.Get("Origin")
+	if origin == "" || len(h.AllowOrigins) == 0 {
+		return
+	}
+	hdr := w.Header()
+	hdr.Add("Vary", "Origin")
+	switch {
+	case slices.Contains(h.AllowOrigins, origin):
+		hdr.Set("Access-Control-Allow-Origin", origin)
+		hdr.Set("Access-Control-Allow-Credentials", "true")
+	case slices.Contains(h.AllowOrigins, "*"):
+		hdr.Set("Access-Control-Allow-Origin", "*")
+	default:
+		return
+	}
+	if r.Method == http.MethodOptions {
+		hdr.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+		if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
+			hdr.Set("Access-Control-Allow-Headers", req)
+		}
+		hdr.Set("Access-Control-Max-Age", "600")
+	}
+}
+
+func (h *Handler) json(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func (h *Handler) fail(w http.ResponseWriter, status int, msg string, cause error) {
+	if cause != nil {
+		if h.ErrorLog != nil {
+			h.ErrorLog.Printf("sign: %d %s: %v", status, msg, cause)
+		} else {
+			log.Printf("sign: %d %s: %v", status, msg, cause)
+		}
+	}
+	h.json(w, status, errorResponse{Error: msg})
+}
