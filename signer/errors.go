@@ -20,6 +20,8 @@ var (
 
 // Signing errors.
 var (
+	// ErrKeyPairID reports an empty or malformed key pair ID.
+	ErrKeyPairID = errors.New("signer: invalid key pair ID")
 	// ErrBadURL reports a URL that cannot be signed: relative, not http(s), or
 	// unparsable.
 	ErrBadURL = errors.New("signer: URL cannot be signed")

@@ -90,12 +90,12 @@ func New(keyPairID string, key crypto.Signer, opts ...Option) (*Signer, error) {
 
 func checkKeyPairID(id string) error {
 	if id == "" {
-		return fmt.Errorf("signer: key pair ID is empty: use the ID CloudFront shows for the public key")
+		return fmt.Errorf("%w: it is empty: use the ID CloudFront shows for the public key", ErrKeyPairID)
 	}
 	for i := 0; i < len(id); i++ {
 		c := id[i]
 		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return fmt.Errorf("signer: key pair ID %q has %q at byte %d: IDs are letters and digits", id, c, i)
+			return fmt.Errorf("%w: %q has %q at byte %d: IDs are letters, digits, '-' and '_'", ErrKeyPairID, id, c, i)
 		}
 	}
 	return nil

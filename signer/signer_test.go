@@ -46,7 +46,7 @@ func TestNew(t *testing.T) {
 	}{
 		{"ok", "K2JCJMDEHXQW5F", testRSAKey(t), nil, ""},
 		{"ok ECDSA SHA-256", "K3ECDSAEXAMPLE1", testECKey(t), []signer.Option{signer.WithHash(crypto.SHA256)}, ""},
-		{"empty id", "", testRSAKey(t), nil, "key pair ID is empty"},
+		{"empty id", "", testRSAKey(t), nil, "invalid key pair ID: it is empty"},
 		{"id with ampersand", "K2&x=1", testRSAKey(t), nil, "'&' at byte 2"},
 		{"nil key", "K1", nil, nil, "nil key"},
 		{"P-384", "K1", p384, nil, "P-384"},

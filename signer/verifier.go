@@ -56,7 +56,8 @@ func (v *Verifier) AddKey(keyPairID string, pub crypto.PublicKey) error {
 // on refusal the fields read before the failure are filled, which is what a
 // person debugging a 403 wants to see.
 type Result struct {
-	// Source is "url" or "cookies": where the credentials came from.
+	// Source is "url" or "cookies": where the credentials came from; empty
+	// when the request had none.
 	Source string
 	// URL is the request URL the policy was checked against: the viewer's URL
 	// without fragment and without CloudFront's signing parameters.
@@ -131,6 +132,7 @@ func (v *Verifier) Verify(rawURL string, cookies []*http.Cookie, client netip.Ad
 			}
 		}
 		if len(params) == 0 {
+			res.Source = ""
 			return res, fmt.Errorf("%w: no signing parameters in the URL and no CloudFront cookies", ErrMissingKeyPairID)
 		}
 	}

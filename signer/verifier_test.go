@@ -82,3 +82,10 @@ func TestRequestURL(t *testing.T) {
 	r = httptest.NewRequest("GET", "https://d.example/a.ts", nil)
 	assert.Equal(t, "https://d.example/a.ts", signer.RequestURL(r))
 }
+
+func TestVerifierNoCredentials(t *testing.T) {
+	res, err := testVerifier(t).Verify(cdn+"/movies/1/a.ts", nil, netip.Addr{}, now)
+	assert.ErrorIs(t, err, signer.ErrMissingKeyPairID)
+	assert.Empty(t, res.Source)
+	assert.ErrorIs(t, signer.NewVerifier().AddKey("K 1", testRSAKey(t).Public()), signer.ErrKeyPairID)
+}

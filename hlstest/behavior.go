@@ -1,0 +1,131 @@
+package hlstest
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/cfhls/cfhls/policy"
+	"github.com/cfhls/cfhls/signer"
+)
+
+// DefaultPathPattern is the path pattern of the default cache behavior, the
+// one that serves every request no other behavior matches.
+const DefaultPathPattern = "*"
+
+// Behavior is one of a distribution's cache behaviors: which requests it
+// serves, where it sends them and what it asks of viewers.
+//
+// The zero value (apart from PathPattern) is CloudFront's secure default: the
+// distribution's origin, signed requests required, no viewer query parameter
+// forwarded, no CORS headers.
+type Behavior struct {
+	// PathPattern selects requests by URL path with CloudFront's syntax:
+	// '*' matches any run of characters (including '/'), '?' exactly one,
+	// case-sensitively, against the whole path ("*.m3u8", "/movies/*",
+	// "images/*.jpg"; a leading '/' is implied). Behaviors are tried in the
+	// order given to WithBehavior; the first match wins and the default
+	// behavior comes last. The default behavior ignores this field.
+	PathPattern string
+
+	// Origin serves the requests this behavior matches. Nil means the origin
+	// given to NewCloudFront.
+	Origin http.Handler
+
+	// Public lets viewers in without signed URLs or cookies: CloudFront's
+	// "Restrict viewer access: No". False (the default) requires credentials
+	// signed by a key WithKey trusts.
+	Public bool
+
+	// Query says which of the viewer's query parameters reach the origin.
+	// CloudFront's signing parameters (Expires, Policy, Signature,
+	// Key-Pair-Id, Hash-Algorithm) never do.
+	Query QueryForwarding
+
+	// CORS, when set, adds CORS headers to every response to a request with
+	// an Origin header (403 refusals included) and answers preflight
+	// requests, as a CloudFront response headers policy does. Nil: no CORS
+	// headers, and OPTIONS is refused like any method but GET and HEAD.
+	CORS *CORS
+}
+
+// QueryForwarding says which viewer query parameters a behavior forwards to
+// its origin, as an origin request policy's query string setting does. The
+// zero value forwards none, CloudFront's default (and right for S3 origins).
+type QueryForwarding struct {
+	// All forwards every viewer parameter (but CloudFront's own signing
+	// parameters). A playlist-rewriting origin needs it, or an allow-list
+	// that names the carried copies.
+	All bool
+	// Names forwards only these parameters, matched case-sensitively, when
+	// All is false.
+	Names []string
+}
+
+// ForwardNone forwards no viewer query parameter (CloudFront's default).
+func ForwardNone() QueryForwarding { return QueryForwarding{} }
+
+// ForwardAll forwards every viewer query parameter but the signing ones.
+func ForwardAll() QueryForwarding { return QueryForwarding{All: true} }
+
+// ForwardOnly forwards only the named viewer query parameters.
+func ForwardOnly(names ...string) QueryForwarding {
+	return QueryForwarding{Names: slices.Clone(names)}
+}
+
+// forwards reports whether a parameter reaches the origin.
+func (q QueryForwarding) forwards(name string) bool {
+	if isSigningParam(name) {
+		return false
+	}
+	return q.All || slices.Contains(q.Names, name)
+}
+
+// filter returns the part of a raw query the origin sees: the viewer's own
+// pairs, in order and escaped as sent, without the ones not forwarded.
+func (q QueryForwarding) filter(rawQuery string) string {
+	var b strings.Builder
+	for rawQuery != "" {
+		var pair string
+		pair, rawQuery, _ = strings.Cut(rawQuery, "&")
+		if pair == "" {
+			continue
+		}
+		rawName, _, _ := strings.Cut(pair, "=")
+		name, err := url.QueryUnescape(rawName)
+		if err != nil {
+			name = rawName
+		}
+		if !q.forwards(name) {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(pair)
+	}
+	return b.String()
+}
+
+func isSigningParam(name string) bool {
+	switch name {
+	case signer.ParamExpires, signer.ParamPolicy, signer.ParamSignature, signer.ParamKeyPairID, signer.ParamHashAlgorithm:
+		return true
+	}
+	return false
+}
+
+// normalizePattern applies CloudFront's rule that a leading '/' is optional.
+func normalizePattern(p string) string {
+	if p == "" || p[0] == '/' || p[0] == '*' {
+		return p
+	}
+	return "/" + p
+}
+
+// matchPath reports whether a URL path matches a behavior's path pattern.
+// CloudFront's path pattern wildcards are the same as a policy Resource's.
+func matchPath(pattern, path string) bool {
+	return policy.Match(normalizePattern(pattern), path)
+}

@@ -1,0 +1,129 @@
+package hlstest
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Decision is what the simulator decided about a request.
+type Decision int
+
+// Decisions, as recorded in an Entry.
+const (
+	// Allowed: the credentials verified and the origin was asked.
+	Allowed Decision = iota + 1
+	// Refused: CloudFront answered 403 itself; Entry.Err says why.
+	Refused
+	// Unchecked: the behavior is Public, so no credentials were needed.
+	Unchecked
+	// Preflight: a CORS preflight request, answered by CloudFront.
+	Preflight
+)
+
+// String returns "allowed", "refused", "unchecked" or "preflight".
+func (d Decision) String() string {
+	switch d {
+	case Allowed:
+		return "allowed"
+	case Refused:
+		return "refused"
+	case Unchecked:
+		return "unchecked"
+	case Preflight:
+		return "preflight"
+	}
+	return fmt.Sprintf("Decision(%d)", int(d))
+}
+
+// Entry records one viewer request.
+type Entry struct {
+	// Time is the simulator's clock when the request arrived.
+	Time time.Time
+	// Method is the viewer's HTTP method.
+	Method string
+	// URL is the URL as the viewer sent it: scheme, host and request URI,
+	// signing parameters included.
+	URL string
+	// ClientIP is the viewer address policies were checked against.
+	ClientIP netip.Addr
+	// Behavior is the PathPattern of the behavior that served the request
+	// (DefaultPathPattern for the default behavior).
+	Behavior string
+	// Decision is what the simulator decided.
+	Decision Decision
+	// Source is where the credentials were read from, "url" or "cookies";
+	// empty when the behavior is public or the request had none.
+	Source string
+	// KeyPairID is the key the credentials named, when they named one.
+	KeyPairID string
+	// Err says why the request was refused. It wraps one of the signer
+	// package's verification errors (signer.ErrExpired, ...) or
+	// ErrMethodNotAllowed. It is nil for requests that were not refused.
+	Err error
+	// Status is the status code the viewer got.
+	Status int
+	// OriginURI is the request URI (path and forwarded query) the origin
+	// saw; empty when the origin was not asked.
+	OriginURI string
+}
+
+// String formats the entry on one line, for logs and failure messages.
+func (e Entry) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d %s %s [%s] %s", e.Status, e.Method, e.URL, e.Behavior, e.Decision)
+	if e.Source != "" {
+		fmt.Fprintf(&b, " by %s", e.Source)
+	}
+	if e.Err != nil {
+		fmt.Fprintf(&b, ": %v", e.Err)
+	}
+	if e.OriginURI != "" {
+		fmt.Fprintf(&b, " -> origin %s", e.OriginURI)
+	}
+	return b.String()
+}
+
+// requestLog is the simulator's concurrency-safe request log.
+type requestLog struct {
+	mu      sync.Mutex
+	entries []Entry
+}
+
+func (l *requestLog) add(e Entry) {
+	l.mu.Lock()
+	l.entries = append(l.entries, e)
+	l.mu.Unlock()
+}
+
+func (l *requestLog) filter(keep func(Entry) bool) []Entry {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]Entry, 0, len(l.entries))
+	for _, e := range l.entries {
+		if keep == nil || keep(e) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func (l *requestLog) reset() {
+	l.mu.Lock()
+	l.entries = nil
+	l.mu.Unlock()
+}
+
+// Log returns a copy of every request logged so far, in the order the
+// requests completed.
+func (cf *CloudFront) Log() []Entry { return cf.log.filter(nil) }
+
+// Refusals returns the logged requests CloudFront refused.
+func (cf *CloudFront) Refusals() []Entry {
+	return cf.log.filter(func(e Entry) bool { return e.Decision == Refused })
+}
+
+// Reset empties the log.
+func (cf *CloudFront) Reset() { cf.log.reset() }
