@@ -98,7 +98,12 @@ func NewCloudFront(origin http.Handler, opts ...Option) *CloudFront {
 		cf.behaviors = append(cf.behaviors, b)
 	}
 
+	cf.log.limit, cf.log.observe = cfg.logLimit, cfg.observe
 	cf.srv = httptest.NewUnstartedServer(http.HandlerFunc(cf.serve))
+	if cfg.listener != nil {
+		_ = cf.srv.Listener.Close()
+		cf.srv.Listener = cfg.listener
+	}
 	cf.srv.Config.ErrorLog = log.New(quietTLS{os.Stderr}, "", log.LstdFlags)
 	if cf.domain != "" {
 		if err := checkDomain(cf.domain); err != nil {

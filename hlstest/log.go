@@ -90,19 +90,31 @@ func (e Entry) String() string {
 type requestLog struct {
 	mu      sync.Mutex
 	entries []Entry
+	limit   int         // keep the newest limit entries; <= 0 keeps all
+	observe func(Entry) // called after each entry is added
 }
 
 func (l *requestLog) add(e Entry) {
 	l.mu.Lock()
 	l.entries = append(l.entries, e)
+	if l.limit > 0 && len(l.entries) > 2*l.limit {
+		l.entries = append(l.entries[:0], l.entries[len(l.entries)-l.limit:]...)
+	}
 	l.mu.Unlock()
+	if l.observe != nil {
+		l.observe(e)
+	}
 }
 
 func (l *requestLog) filter(keep func(Entry) bool) []Entry {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := make([]Entry, 0, len(l.entries))
-	for _, e := range l.entries {
+	entries := l.entries
+	if l.limit > 0 && len(entries) > l.limit {
+		entries = entries[len(entries)-l.limit:]
+	}
+	out := make([]Entry, 0, len(entries))
+	for _, e := range entries {
 		if keep == nil || keep(e) {
 			out = append(out, e)
 		}

@@ -2,6 +2,7 @@ package hlstest
 
 import (
 	"crypto"
+	"net"
 	"time"
 )
 
@@ -14,6 +15,9 @@ type config struct {
 	behaviors []Behavior
 	def       Behavior
 	domain    string
+	listener  net.Listener
+	observe   func(Entry)
+	logLimit  int
 }
 
 type trustedKey struct {
@@ -61,4 +65,23 @@ func WithDefaultBehavior(b Behavior) Option {
 // as httptest.NewServer does.
 func WithDomain(name string) Option {
 	return func(c *config) { c.domain = name }
+}
+
+// WithListener serves on l instead of a new loopback listener, so a
+// long-running program (like examples/server) can put the simulator on a
+// fixed address. Close closes l.
+func WithListener(l net.Listener) Option {
+	return func(c *config) { c.listener = l }
+}
+
+// WithObserver calls f with each log entry once its request is answered,
+// from the request's goroutine; f must be safe for concurrent use.
+func WithObserver(f func(Entry)) Option {
+	return func(c *config) { c.observe = f }
+}
+
+// WithLogLimit keeps only the newest n entries in the log (Log, Refusals),
+// for long-running programs. Zero or negative keeps every entry.
+func WithLogLimit(n int) Option {
+	return func(c *config) { c.logLimit = n }
 }
