@@ -1,0 +1,63 @@
+package main
+
+import (
+	"crypto"
+	"crypto/subtle"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/cfhls/cfhls/playlist"
+	"github.com/cfhls/cfhls/signer"
+)
+
+// newApp wires the sign endpoint (GET /sign?id=…) and the playlist origin
+// (every other path; CloudFront sends *.m3u8 here).
+func newApp(c config, key crypto.Signer) (http.Handler, error) {
+	s, err := signer.New(c.keyPairID, key)
+	if err != nil {
+		return nil, err
+	}
+	carrier := signer.Suffix(c.carry)
+	sign := &signer.Handler{
+		Signer:       s,
+		Authorize:    authorize(c.viewerToken),
+		Playlist:     strings.TrimSuffix(c.cdn.String(), "/") + c.playlist,
+		TTL:          c.ttl,
+		AllowOrigins: c.allowOrigins,
+	}
+	origin := &playlist.Handler{
+		Origin: playlist.RemoteOrigin(c.origin),
+		Mode:   c.mode,
+		Signer: s,
+		TTL:    c.ttl,
+		// Behind CloudFront the viewer asked for the CDN URL, whatever host
+		// API Gateway or the function URL sees.
+		Public: func(r *http.Request) *url.URL {
+			return &url.URL{Scheme: c.cdn.Scheme, Host: c.cdn.Host, Path: r.URL.Path, RawPath: r.URL.RawPath}
+		},
+	}
+	switch c.mode {
+	case playlist.Propagate:
+		sign.Carrier = &carrier
+		origin.Carrier = &carrier
+	case playlist.Cookies:
+		sign.Format = signer.FormatCookies
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/sign", sign)
+	mux.Handle("/", origin)
+	return mux, nil
+}
+
+// authorize is the demo check: a shared bearer token. Replace it with your
+// session or entitlement check; return an error to refuse.
+func authorize(token string) func(*http.Request, string) (signer.Grant, error) {
+	return func(r *http.Request, id string) (signer.Grant, error) {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || token == "" || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+			return signer.Grant{}, signer.ErrNotAuthorized
+		}
+		return signer.Grant{}, nil
+	}
+}

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/cfhls/cfhls/playlist"
+)
+
+// config is the function's configuration, from environment variables.
+type config struct {
+	// CFHLS_KEY_PAIR_ID: the public key's ID in the distribution's key group.
+	keyPairID string
+	// Exactly one of the three key sources.
+	keyPEM, keySecret, keyParameter string
+	// CFHLS_CDN_URL: the distribution's URL, e.g. https://d111111abcdef8.cloudfront.net.
+	cdn *url.URL
+	// CFHLS_ORIGIN_URL: where playlists are fetched, e.g. the S3 bucket's
+	// REST endpoint. Requests pass through CloudFront first.
+	origin *url.URL
+	// CFHLS_PLAYLIST: path of a presentation's playlist with {id}, default
+	// /movies/{id}/index.m3u8.
+	playlist string
+	// CFHLS_MODE: propagate (default), server-side or cookies.
+	mode playlist.Mode
+	// CFHLS_CARRY: the marker of carried parameters, default -PREFIX.
+	carry string
+	// CFHLS_TTL: credential lifetime, default 6h.
+	ttl time.Duration
+	// CFHLS_VIEWER_TOKEN: the bearer token the demo Authorize accepts.
+	// Replace authorize() with your own session check.
+	viewerToken string
+	// CFHLS_ALLOW_ORIGINS: comma-separated CORS origins for the sign endpoint.
+	allowOrigins []string
+}
+
+// loadConfig reads and checks the environment, naming the variable at fault.
+func loadConfig(getenv func(string) string) (config, error) {
+	c := config{
+		keyPairID:    getenv("CFHLS_KEY_PAIR_ID"),
+		keyPEM:       getenv("CFHLS_PRIVATE_KEY"),
+		keySecret:    getenv("CFHLS_PRIVATE_KEY_SECRET"),
+		keyParameter: getenv("CFHLS_PRIVATE_KEY_PARAMETER"),
+		playlist:     or(getenv("CFHLS_PLAYLIST"), "/movies/{id}/index.m3u8"),
+		carry:        or(getenv("CFHLS_CARRY"), "-PREFIX"),
+		viewerToken:  getenv("CFHLS_VIEWER_TOKEN"),
+	}
+	var errs []error
+	if c.keyPairID == "" {
+		errs = append(errs, errors.New("CFHLS_KEY_PAIR_ID is not set: use the ID of the public key in the key group"))
+	}
+	sources := 0
+	for _, s := range []string{c.keyPEM, c.keySecret, c.keyParameter} {
+		if s != "" {
+			sources++
+		}
+	}
+	if sources != 1 {
+		errs = append(errs, fmt.Errorf("set exactly one of CFHLS_PRIVATE_KEY, CFHLS_PRIVATE_KEY_SECRET, CFHLS_PRIVATE_KEY_PARAMETER (%d set)", sources))
+	}
+	var err error
+	if c.cdn, err = absURL("CFHLS_CDN_URL", getenv("CFHLS_CDN_URL")); err != nil {
+		errs = append(errs, err)
+	}
+	if c.origin, err = absURL("CFHLS_ORIGIN_URL", getenv("CFHLS_ORIGIN_URL")); err != nil {
+		errs = append(errs, err)
+	}
+	if !strings.HasPrefix(c.playlist, "/") || !strings.Contains(c.playlist, "{id}") {
+		errs = append(errs, fmt.Errorf("CFHLS_PLAYLIST %q must be a path with {id}, like /movies/{id}/index.m3u8", c.playlist))
+	}
+	if c.mode, err = playlist.ParseMode(or(getenv("CFHLS_MODE"), "propagate")); err != nil {
+		errs = append(errs, fmt.Errorf("CFHLS_MODE: %w", err))
+	}
+	if c.ttl, err = time.ParseDuration(or(getenv("CFHLS_TTL"), "6h")); err != nil || c.ttl <= 0 {
+		errs = append(errs, fmt.Errorf("CFHLS_TTL %q: want a positive duration like 6h", getenv("CFHLS_TTL")))
+	}
+	if c.viewerToken == "" {
+		errs = append(errs, errors.New("CFHLS_VIEWER_TOKEN is not set: the demo sign endpoint refuses everyone without it (replace authorize with your own check)"))
+	}
+	for _, o := range strings.Split(getenv("CFHLS_ALLOW_ORIGINS"), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.allowOrigins = append(c.allowOrigins, o)
+		}
+	}
+	return c, errors.Join(errs...)
+}
+
+func absURL(name, s string) (*url.URL, error) {
+	u, err := url.Parse(s)
+	if s == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("%s %q: want an absolute http(s) URL", name, s)
+	}
+	return u, nil
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

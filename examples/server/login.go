@@ -1,0 +1,50 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"sync"
+
+	"github.com/cfhls/cfhls/signer"
+)
+
+// The demo login: POST /login starts a session for a demo viewer. A real
+// deployment checks its own sessions and entitlements in Authorize.
+
+const sessionCookie = "cfhls_demo_session"
+
+var sessions sync.Map // token → true
+
+func login(w http.ResponseWriter, r *http.Request) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		http.Error(w, "no randomness", http.StatusInternalServerError)
+		return
+	}
+	token := hex.EncodeToString(b)
+	sessions.Store(token, true)
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func checkSession(r *http.Request) error {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return errors.New("not logged in")
+	}
+	if _, ok := sessions.Load(c.Value); !ok {
+		return errors.New("unknown session")
+	}
+	return nil
+}
+
+// authorize lets every logged-in demo viewer watch every presentation.
+func authorize(r *http.Request, id string) (signer.Grant, error) {
+	if err := checkSession(r); err != nil {
+		return signer.Grant{}, errors.Join(signer.ErrNotAuthorized, err)
+	}
+	return signer.Grant{}, nil
+}

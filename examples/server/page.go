@@ -1,0 +1,54 @@
+package main
+
+import (
+	_ "embed"
+	"html/template"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"github.com/cfhls/cfhls/playlist"
+)
+
+//go:embed web/index.html
+var pageHTML string
+
+var pageTemplate = template.Must(template.New("page").Parse(pageHTML))
+
+// pageHandler serves the player page.
+func pageHandler(cdnURL string, mode playlist.Mode) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		_ = pageTemplate.Execute(w, map[string]string{"CDN": cdnURL, "Mode": mode.String()})
+	})
+}
+
+// hlsJSPath finds hls.js as installed by `npm ci` in examples/server/web,
+// from the working directory or from this source file's directory.
+func hlsJSPath() string {
+	rel := filepath.Join("web", "node_modules", "hls.js", "dist", "hls.min.js")
+	candidates := []string{filepath.Join("examples", "server", rel), rel}
+	if _, file, _, ok := runtime.Caller(0); ok {
+		candidates = append(candidates, filepath.Join(filepath.Dir(file), rel))
+	}
+	for _, c := range candidates {
+		if st, err := os.Stat(c); err == nil && !st.IsDir() {
+			return c
+		}
+	}
+	return ""
+}
+
+// serveHLSJS serves the npm-installed hls.js, or 404 so the page falls back
+// to a public CDN copy.
+func serveHLSJS(w http.ResponseWriter, r *http.Request) {
+	p := hlsJSPath()
+	if p == "" {
+		http.Error(w, "hls.js is not installed: run npm ci in examples/server/web", http.StatusNotFound)
+		return
+	}
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	http.ServeFile(w, r, p)
+}

@@ -1,0 +1,248 @@
+package main
+
+import (
+	"crypto"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log"
+	"net"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/cfhls/cfhls/hlstest"
+	"github.com/cfhls/cfhls/playlist"
+	"github.com/cfhls/cfhls/policy"
+	"github.com/cfhls/cfhls/signer"
+)
+
+// keyPlaceholder is the EXT-X-KEY URI the sample's packager wrote; the
+// rewriting origin replaces it with the key server's URL.
+const keyPlaceholder = "keys.invalid"
+
+// config is what a stack is built from.
+type config struct {
+	pageListener net.Listener // the player page, login, sign endpoint, key server
+	cdnListener  net.Listener // the simulated CloudFront
+	key          crypto.Signer
+	keyPairID    string
+	mode         playlist.Mode
+	ttl          time.Duration
+	media        fs.FS             // the CDN's content (S3-like origin)
+	keys         fs.FS             // the key server's keys
+	clock        func() time.Time  // nil: time.Now
+	logf         func(string, ...any) // nil: discard
+	noCORS       bool              // the CDN sends no CORS headers (to show why they matter)
+}
+
+// stack is the whole demo: simulated CloudFront in front of the rewriting
+// origin and an S3-like origin, and the page server with login, sign
+// endpoint, key server and player page.
+type stack struct {
+	cfg     config
+	signer  *signer.Signer
+	cdn     *hlstest.CloudFront
+	page    *http.Server
+	pageURL string
+	carrier signer.Carrier
+}
+
+func newStack(cfg config) (*stack, error) {
+	if cfg.clock == nil {
+		cfg.clock = time.Now
+	}
+	if cfg.logf == nil {
+		cfg.logf = func(string, ...any) {}
+	}
+	s, err := signer.New(cfg.keyPairID, cfg.key, signer.WithClock(cfg.clock))
+	if err != nil {
+		return nil, err
+	}
+	verifier := signer.NewVerifier()
+	if err := verifier.AddKey(cfg.keyPairID, cfg.key.Public()); err != nil {
+		return nil, err
+	}
+	st := &stack{cfg: cfg, signer: s, carrier: signer.Suffix("-PREFIX"),
+		pageURL: "http://" + cfg.pageListener.Addr().String()}
+	cdnURL := "http://" + cfg.cdnListener.Addr().String()
+	errorLog := log.New(logWriter(cfg.logf), "", 0)
+
+	s3 := hlstest.NewS3Origin(cfg.media)
+	rewriter := &playlist.Handler{
+		Origin:   s3,
+		Mode:     cfg.mode,
+		Carrier:  &st.carrier,
+		Verifier: verifier,
+		Signer:   s,
+		TTL:      cfg.ttl,
+		Now:      cfg.clock,
+		ErrorLog: errorLog,
+		// In server-side mode sign the whole presentation (its first path
+		// segment), not just the playlist's folder: renditions and keys sit
+		// in sibling folders.
+		Scope: func(_ *http.Request, public *url.URL) (string, error) {
+			id, _, _ := strings.Cut(strings.TrimPrefix(public.Path, "/"), "/")
+			return public.Scheme + "://" + public.Host + "/" + id + "/*", nil
+		},
+		// EXT-X-KEY URIs go to the key server on the page's origin, under
+		// the path of the playlist that names them, so the same credentials
+		// that cover the presentation cover its keys.
+		Keys: func(r *http.Request, key *url.URL) (string, error) {
+			if key.Host != keyPlaceholder {
+				return key.String(), nil // a key on the CDN stays there
+			}
+			return st.pageURL + "/keys" + path.Dir(r.URL.Path) + "/" + path.Base(key.Path), nil
+		},
+	}
+	var cors *hlstest.CORS
+	if !cfg.noCORS {
+		cors = &hlstest.CORS{AllowOrigins: []string{st.pageURL}, AllowCredentials: true,
+			AllowHeaders: []string{"*"}, ExposeHeaders: []string{"Content-Length"}}
+	}
+	st.cdn = hlstest.NewCloudFront(s3,
+		hlstest.WithKey(cfg.keyPairID, cfg.key.Public()),
+		hlstest.WithClock(cfg.clock),
+		hlstest.WithListener(cfg.cdnListener),
+		hlstest.WithBehavior(hlstest.Behavior{PathPattern: "*.m3u8", Origin: rewriter, Query: hlstest.ForwardAll(), CORS: cors}),
+		hlstest.WithDefaultBehavior(hlstest.Behavior{Origin: s3, CORS: cors}),
+		hlstest.WithLogLimit(1000),
+		hlstest.WithObserver(func(e hlstest.Entry) { cfg.logf("%s", cdnLine(e)) }),
+	)
+	if st.cdn.URL != cdnURL {
+		st.cdn.Close()
+		return nil, fmt.Errorf("simulated CloudFront is at %s, not %s", st.cdn.URL, cdnURL)
+	}
+
+	sign := &signer.Handler{
+		Signer:    s,
+		Authorize: authorize,
+		Playlist:  cdnURL + "/{id}/master.m3u8",
+		TTL:       cfg.ttl,
+		ErrorLog:  errorLog,
+	}
+	switch cfg.mode {
+	case playlist.Propagate:
+		sign.Carrier = &st.carrier
+	case playlist.Cookies:
+		sign.Format = signer.FormatCookies
+		// Plain http on loopback: no Secure attribute, or the browser drops
+		// them. Cookies ignore ports, so the CDN's port gets them too.
+		sign.Cookies = signer.CookieOptions{Insecure: true, SameSite: http.SameSiteLaxMode}
+	}
+	keys := &playlist.KeyServer{
+		Keys:      cfg.keys,
+		Authorize: func(r *http.Request, _ string) error { return checkSession(r) },
+		Verifier:  verifier,
+		Now:       cfg.clock,
+		ErrorLog:  errorLog,
+		Resource: func(r *http.Request) (string, error) {
+			return cdnURL + strings.TrimPrefix(r.URL.Path, "/keys"), nil
+		},
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /{$}", pageHandler(cdnURL, cfg.mode))
+	mux.HandleFunc("GET /hls.js", serveHLSJS)
+	mux.HandleFunc("POST /login", login)
+	mux.Handle("/sign", sign)
+	mux.Handle("/keys/", keys)
+	st.page = &http.Server{Handler: logRequests(mux, cfg.logf), ErrorLog: errorLog, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := st.page.Serve(cfg.pageListener); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			cfg.logf("page server: %v", err)
+		}
+	}()
+	return st, nil
+}
+
+// cdnURL is the simulated CloudFront's base URL.
+func (st *stack) cdnURL() string { return st.cdn.URL }
+
+// masterURL is the sample's master playlist on the CDN, unsigned.
+func (st *stack) masterURL(id string) string { return st.cdn.URL + "/" + id + "/master.m3u8" }
+
+// signedMaster returns a master URL that plays as is: in propagate mode it
+// carries the prefixed copies too.
+func (st *stack) signedMaster(id string) (string, error) {
+	master := st.masterURL(id)
+	scope := st.cdn.URL + "/" + id + "/*"
+	p, err := st.policy(scope)
+	if err != nil {
+		return "", err
+	}
+	u, err := st.signer.SignURL(master, p)
+	if err != nil {
+		return "", err
+	}
+	if st.cfg.mode == playlist.Propagate {
+		c, err := st.signer.Credentials(p)
+		if err != nil {
+			return "", err
+		}
+		u += "&" + st.carrier.Encode(c)
+	}
+	return u, nil
+}
+
+// Close stops both servers.
+func (st *stack) Close() {
+	_ = st.page.Close()
+	st.cdn.Close()
+}
+
+// logRequests logs each request to the page server.
+func logRequests(h http.Handler, logf func(string, ...any)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		h.ServeHTTP(sw, r)
+		q := ""
+		if r.URL.RawQuery != "" {
+			q = "?…"
+		}
+		logf("page %d %s %s%s", sw.status, r.Method, r.URL.Path, q)
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(s int) { w.status = s; w.ResponseWriter.WriteHeader(s) }
+
+// logWriter adapts logf to an io.Writer for log.Logger.
+type logWriter func(string, ...any)
+
+func (f logWriter) Write(p []byte) (int, error) {
+	f("%s", strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+// policy is the wildcard policy the demo signs: scope until now+TTL,
+// rounded up to 15 minutes.
+func (st *stack) policy(scope string) (policy.Policy, error) {
+	p := policy.Custom(scope, policy.RoundUp(st.cfg.clock().Add(st.cfg.ttl), 15*time.Minute))
+	return p, p.Validate()
+}
+
+// cdnLine is a short log line for a simulated CloudFront decision: the path
+// without the (long) credentials, the behavior, the decision and reason.
+func cdnLine(e hlstest.Entry) string {
+	p := e.URL
+	if u, err := url.Parse(e.URL); err == nil {
+		p = u.Path
+		if u.RawQuery != "" {
+			p += "?…"
+		}
+	}
+	line := fmt.Sprintf("cdn  %d %s %s [%s] %s", e.Status, e.Method, p, e.Behavior, e.Decision)
+	if e.Source != "" {
+		line += " by " + e.Source
+	}
+	if e.Err != nil {
+		line += ": " + e.Err.Error()
+	}
+	return line
+}

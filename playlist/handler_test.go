@@ -1,0 +1,255 @@
+package playlist_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"net/url"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cfhls/cfhls/playlist"
+	"github.com/cfhls/cfhls/policy"
+	"github.com/cfhls/cfhls/signer"
+)
+
+const (
+	cdn    = "https://d111111abcdef8.cloudfront.net"
+	master = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000\nlow/index.m3u8\n#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"a\",NAME=\"en\",URI=\"audio/en.m3u8\"\n"
+	media  = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-KEY:METHOD=AES-128,URI=\"https://keys.invalid/enc.key\",IV=0x1\n#EXTINF:2,\nseg-0.ts\n#EXTINF:2,\nseg-1.ts?v=1\n#EXT-X-ENDLIST\n"
+)
+
+var clock = time.Unix(1850000000, 0)
+
+type env struct {
+	signer   *signer.Signer
+	verifier *signer.Verifier
+	creds    signer.Credentials
+	carrier  signer.Carrier
+	fsys     fstest.MapFS
+}
+
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	s, err := signer.New("K1TEST", key, signer.WithClock(func() time.Time { return clock }))
+	require.NoError(t, err)
+	v := signer.NewVerifier()
+	require.NoError(t, v.AddKey("K1TEST", key.Public()))
+	creds, err := s.Credentials(policy.Custom(cdn+"/movies/1/*", clock.Add(time.Hour)))
+	require.NoError(t, err)
+	return &env{signer: s, verifier: v, creds: creds, carrier: signer.Suffix("-PREFIX"),
+		fsys: fstest.MapFS{
+			"movies/1/index.m3u8":     {Data: []byte(master)},
+			"movies/1/low/index.m3u8": {Data: []byte(media)},
+			"movies/1/low/seg-0.ts":   {Data: []byte("0123456789")},
+			"movies/1/bad.m3u8":       {Data: []byte("<html>not a playlist</html>")},
+		}}
+}
+
+// get asks h for the public CDN URL target, as CloudFront would forward it.
+func get(h http.Handler, method, target string, hdr ...string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(method, target, nil)
+	r.Header.Set("X-Forwarded-Proto", "https")
+	for i := 0; i+1 < len(hdr); i += 2 {
+		r.Header.Set(hdr[i], hdr[i+1])
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+func quiet() *log.Logger { return log.New(io.Discard, "", 0) }
+
+func TestHandlerPropagate(t *testing.T) {
+	e := newEnv(t)
+	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Carrier: &e.carrier, Verifier: e.verifier,
+		Now: func() time.Time { return clock }, ErrorLog: quiet()}
+	carried := e.carrier.Encode(e.creds)
+	q, c := e.creds.Encode(), carried
+
+	w := get(h, "GET", cdn+"/movies/1/index.m3u8?"+carried)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.Equal(t, "application/vnd.apple.mpegurl", w.Header().Get("Content-Type"))
+	assert.Equal(t, "private, no-cache", w.Header().Get("Cache-Control"))
+	want := strings.NewReplacer("low/index.m3u8\n", "low/index.m3u8?"+q+"&"+c+"\n",
+		"audio/en.m3u8\"", "audio/en.m3u8?"+q+"&"+c+"\"").Replace(master)
+	assert.Equal(t, want, w.Body.String())
+
+	w = get(h, "GET", cdn+"/movies/1/low/index.m3u8?"+carried)
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.Contains(t, w.Body.String(), "\nseg-0.ts?"+q+"\n")
+	assert.Contains(t, w.Body.String(), "\nseg-1.ts?v=1&"+q+"\n")
+	assert.NotContains(t, w.Body.String(), "seg-0.ts?"+q+"&"+c, "segments do not get the carried copies")
+	assert.Contains(t, w.Body.String(), `URI="https://keys.invalid/enc.key"`, "other hosts are out of scope")
+}
+
+func TestHandlerRefusesCarried(t *testing.T) {
+	e := newEnv(t)
+	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Carrier: &e.carrier, Verifier: e.verifier,
+		Now: func() time.Time { return clock }, ErrorLog: quiet()}
+	forged := e.creds
+	forged.Signature = strings.Repeat("A", len(forged.Signature)-2) + "__"
+	other, err := e.signer.Credentials(policy.Custom(cdn+"/movies/2/*", clock.Add(time.Hour)))
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name, query, body string
+	}{
+		{"none", "", "no credentials"},
+		{"only plain parameters", e.creds.Encode(), "no credentials"},
+		{"forged signature", e.carrier.Encode(forged), "bad signature"},
+		{"another movie's credentials", e.carrier.Encode(other), "resource does not match"},
+		{"incomplete", "Policy-PREFIX=abc", "Key-Pair-Id-PREFIX is missing"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := get(h, "GET", cdn+"/movies/1/index.m3u8?"+tc.query, "Origin", "https://player.example")
+			assert.Equal(t, http.StatusForbidden, w.Code)
+			assert.Contains(t, w.Body.String(), tc.body)
+		})
+	}
+	h.Now = func() time.Time { return clock.Add(2 * time.Hour) }
+	w := get(h, "GET", cdn+"/movies/1/index.m3u8?"+e.carrier.Encode(e.creds))
+	assert.Equal(t, http.StatusForbidden, w.Code)
+	assert.Contains(t, w.Body.String(), "expired")
+}
+
+func TestHandlerServerSideAndKeys(t *testing.T) {
+	e := newEnv(t)
+	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ServerSide, Signer: e.signer, ErrorLog: quiet(),
+		Keys: func(r *http.Request, key *url.URL) (string, error) {
+			return "https://backend.example/keys/movies/1/low/enc.key", nil
+		}}
+	w := get(h, "GET", cdn+"/movies/1/low/index.m3u8")
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	body := w.Body.String()
+	assert.Contains(t, body, `URI="https://backend.example/keys/movies/1/low/enc.key?Policy=`)
+	var segLine string
+	for _, line := range strings.Split(body, "\n") {
+		if strings.HasPrefix(line, "seg-0.ts?") {
+			segLine = line
+		}
+	}
+	require.NotEmpty(t, segLine)
+	res, err := e.verifier.VerifyURL(cdn+"/movies/1/low/"+segLine, netip.Addr{}, clock)
+	require.NoError(t, err)
+	assert.Equal(t, cdn+"/movies/1/low/*", res.Policy.Resource)
+	assert.Equal(t, policy.RoundUp(clock.Add(6*time.Hour), 15*time.Minute).Unix(), res.Policy.Expires.Unix())
+}
+
+func TestHandlerCookiesPassThrough(t *testing.T) {
+	e := newEnv(t)
+	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), ErrorLog: quiet()}
+	w := get(h, "GET", cdn+"/movies/1/index.m3u8")
+	require.Equal(t, http.StatusOK, w.Code)
+	assert.Equal(t, master, w.Body.String())
+	assert.Equal(t, "application/vnd.apple.mpegurl", w.Header().Get("Content-Type"))
+}
+
+func TestHandlerStatuses(t *testing.T) {
+	e := newEnv(t)
+	big := "#EXTM3U\n" + strings.Repeat("#EXTINF:2,\nseg.ts\n", 100)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, _ = zw.Write([]byte(media))
+	require.NoError(t, zw.Close())
+	origin := http.NewServeMux()
+	origin.Handle("/", playlist.FSOrigin(e.fsys))
+	origin.HandleFunc("/boom.m3u8", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", 503) })
+	origin.HandleFunc("/gone.m3u8", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "gone", 410) })
+	origin.HandleFunc("/big.m3u8", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, big) })
+	origin.HandleFunc("/gz.m3u8", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+		_, _ = w.Write(gz.Bytes())
+	})
+	origin.HandleFunc("/badgz.m3u8", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+		_, _ = io.WriteString(w, "not gzip")
+	})
+	origin.HandleFunc("/slow.m3u8", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+	h := &playlist.Handler{Origin: origin, Mode: playlist.ServerSide, Signer: e.signer, MaxBytes: 1000,
+		AllowOrigins: []string{"*"}, ErrorLog: quiet()}
+	for _, tc := range []struct {
+		name, method, path string
+		status             int
+		body               string
+	}{
+		{"found", "GET", "/movies/1/index.m3u8", 200, "low/index.m3u8?Policy="},
+		{"head", "HEAD", "/movies/1/index.m3u8", 200, ""},
+		{"missing", "GET", "/movies/9/index.m3u8", 404, "404 page not found"},
+		{"directory", "GET", "/movies/1/", 404, ""},
+		{"origin down", "GET", "/boom.m3u8", 502, "origin failed"},
+		{"origin 410", "GET", "/gone.m3u8", 410, "gone"},
+		{"not a playlist", "GET", "/movies/1/bad.m3u8", 502, "malformed playlist"},
+		{"oversized", "GET", "/big.m3u8", 502, "origin failed"},
+		{"gzip", "GET", "/gz.m3u8", 200, "seg-0.ts?Policy="},
+		{"broken gzip", "GET", "/badgz.m3u8", 502, "origin failed"},
+		{"post", "POST", "/movies/1/index.m3u8", 405, "use GET"},
+		{"preflight", "OPTIONS", "/movies/1/index.m3u8", 204, ""},
+		{"segment untouched", "GET", "/movies/1/low/seg-0.ts", 200, "0123456789"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := get(h, tc.method, cdn+tc.path, "Origin", "https://player.example", "Accept-Encoding", "gzip")
+			assert.Equal(t, tc.status, w.Code)
+			assert.Contains(t, w.Body.String(), tc.body)
+			assert.Equal(t, "*", w.Header().Get("Access-Control-Allow-Origin"), "CORS on every answer")
+			if tc.method == "HEAD" {
+				assert.Empty(t, w.Body.String())
+				assert.NotEmpty(t, w.Header().Get("Content-Length"))
+			}
+		})
+	}
+	t.Run("timeout", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		r := httptest.NewRequest("GET", cdn+"/slow.m3u8", nil).WithContext(ctx)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		assert.Equal(t, http.StatusBadGateway, w.Code)
+	})
+	t.Run("range on segment", func(t *testing.T) {
+		w := get(h, "GET", cdn+"/movies/1/low/seg-0.ts", "Range", "bytes=2-4")
+		assert.Equal(t, http.StatusPartialContent, w.Code)
+		assert.Equal(t, "234", w.Body.String())
+	})
+}
+
+func TestRemoteOrigin(t *testing.T) {
+	e := newEnv(t)
+	upstream := httptest.NewServer(playlist.FSOrigin(e.fsys))
+	defer upstream.Close()
+	target, err := url.Parse(upstream.URL)
+	require.NoError(t, err)
+	h := &playlist.Handler{Origin: playlist.RemoteOrigin(target), Mode: playlist.ServerSide, Signer: e.signer, ErrorLog: quiet(), MaxBytes: 50}
+	w := get(h, "GET", cdn+"/movies/1/index.m3u8")
+	assert.Equal(t, http.StatusBadGateway, w.Code, "over 50 bytes through a proxy")
+	h.MaxBytes = 0
+	w = get(h, "GET", cdn+"/movies/1/index.m3u8")
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.Contains(t, w.Body.String(), "low/index.m3u8?Policy=")
+	w = get(h, "GET", cdn+"/movies/1/nope.m3u8")
+	assert.Equal(t, http.StatusNotFound, w.Code)
+}
+
+func TestParseMode(t *testing.T) {
+	for _, m := range []playlist.Mode{playlist.Propagate, playlist.ServerSide, playlist.Cookies} {
+		got, err := playlist.ParseMode(m.String())
+		require.NoError(t, err)
+		assert.Equal(t, m, got)
+	}
+	_, err := playlist.ParseMode("magic")
+	assert.ErrorContains(t, err, "use propagate, server-side or cookies")
+}

@@ -1,0 +1,122 @@
+package playlist
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log"
+	"net/http"
+	"path"
+	"strconv"
+	"time"
+
+	"github.com/cfhls/cfhls/signer"
+)
+
+// KeyServer serves HLS AES-128 keys to authorized viewers only, with
+// Cache-Control: no-store, as Apple recommends for key delivery. Point
+// EXT-X-KEY URIs at it with Handler.Keys. It is safe for concurrent use once
+// configured.
+//
+// A viewer is admitted when Authorize accepts the request (a session cookie,
+// say), or when the CloudFront credentials on the key URL (which Handler.Keys
+// puts there) verify with Verifier against the URL Resource returns. With
+// neither configured, every request is refused: there is no anonymous
+// default.
+type KeyServer struct {
+	// Keys holds the key files; a request's last path element names the file.
+	Keys fs.FS
+	// Authorize, when set, admits the viewer of r to the key named name by
+	// returning nil.
+	Authorize func(r *http.Request, name string) error
+	// Verifier, when set with Resource, admits a request whose credentials
+	// verify.
+	Verifier *signer.Verifier
+	// Resource returns the URL the credentials must cover for this request,
+	// e.g. the CDN URL of the key beside its playlist, so that the same
+	// credentials that unlock a presentation unlock its keys. Required with
+	// Verifier.
+	Resource func(r *http.Request) (string, error)
+	// Now is the clock for Verifier; nil means time.Now.
+	Now func() time.Time
+	// AllowOrigins lists the origins allowed by CORS ("*" for any).
+	AllowOrigins []string
+	// ErrorLog receives refusals; nil uses the log package.
+	ErrorLog *log.Logger
+}
+
+// ServeHTTP answers GET, HEAD and CORS preflights.
+func (k *KeyServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := &Handler{AllowOrigins: k.AllowOrigins, ErrorLog: k.ErrorLog}
+	h.cors(w, r)
+	w.Header().Set("Cache-Control", "no-store")
+	switch r.Method {
+	case http.MethodOptions:
+		w.WriteHeader(http.StatusNoContent)
+		return
+	case http.MethodGet, http.MethodHead:
+	default:
+		w.Header().Set("Allow", "GET, HEAD, OPTIONS")
+		h.fail(w, http.StatusMethodNotAllowed, "use GET", nil)
+		return
+	}
+	name := path.Base(r.URL.Path)
+	if err := signer.CheckID(name); err != nil || k.Keys == nil {
+		h.fail(w, http.StatusNotFound, "no such key", nil)
+		return
+	}
+	if err := k.authorize(r, name); err != nil {
+		h.fail(w, http.StatusForbidden, "not authorized for this key", fmt.Errorf("key %s: %w", name, err))
+		return
+	}
+	key, err := fs.ReadFile(k.Keys, name)
+	if err != nil {
+		h.fail(w, http.StatusNotFound, "no such key", fmt.Errorf("key %s: %w", name, err))
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Length", strconv.Itoa(len(key)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(key)
+	}
+}
+
+func (k *KeyServer) authorize(r *http.Request, name string) error {
+	var errs []error
+	if k.Authorize != nil {
+		err := k.Authorize(r, name)
+		if err == nil {
+			return nil
+		}
+		errs = append(errs, err)
+	}
+	if k.Verifier != nil && k.Resource != nil {
+		err := k.verify(r)
+		if err == nil {
+			return nil
+		}
+		errs = append(errs, err)
+	}
+	if len(errs) == 0 {
+		return errors.New("playlist.KeyServer: neither Authorize nor Verifier and Resource are set; refusing every request")
+	}
+	return errors.Join(errs...)
+}
+
+func (k *KeyServer) verify(r *http.Request) error {
+	creds, err := signer.FromQuery(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	res, err := k.Resource(r)
+	if err != nil {
+		return err
+	}
+	now := time.Now
+	if k.Now != nil {
+		now = k.Now
+	}
+	_, err = k.Verifier.VerifyURL(res+"?"+creds.Encode(), (&Handler{}).clientIP(r), now())
+	return err
+}

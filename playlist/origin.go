@@ -1,0 +1,40 @@
+package playlist
+
+import (
+	"io/fs"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+)
+
+// FSOrigin serves files from fsys as an origin for Handler: GET and HEAD
+// with Range support (http.FileServerFS), and 404 for directories instead of
+// listings.
+func FSOrigin(fsys fs.FS) http.Handler {
+	files := http.FileServerFS(fsys)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimPrefix(r.URL.Path, "/")
+		if name == "" || strings.HasSuffix(name, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		if st, err := fs.Stat(fsys, name); err != nil || st.IsDir() {
+			http.NotFound(w, r)
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
+}
+
+// RemoteOrigin forwards requests to the origin server at target (say an S3
+// website endpoint or a packager) through httputil.ReverseProxy, with the
+// target's Host header. Paths are joined under target's path.
+func RemoteOrigin(target *url.URL) http.Handler {
+	return &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(target)
+			pr.Out.Host = target.Host
+		},
+	}
+}
