@@ -236,7 +236,9 @@ func TestRunStartsAndStops(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errb safeBuilder
 	done := make(chan int)
-	go func() { done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-cdn-addr", "127.0.0.1:0", "-quiet"}, &out, &errb) }()
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-cdn-addr", "127.0.0.1:0", "-quiet"}, &out, &errb)
+	}()
 	require.Eventually(t, func() bool { return strings.Contains(out.String(), "Signed master playlist") }, 20*time.Second, 50*time.Millisecond)
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	signed := lines[len(lines)-1]
@@ -253,5 +255,9 @@ type safeBuilder struct {
 	b  strings.Builder
 }
 
-func (s *safeBuilder) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *safeBuilder) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *safeBuilder) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *safeBuilder) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }

@@ -31,11 +31,11 @@ type config struct {
 	keyPairID    string
 	mode         playlist.Mode
 	ttl          time.Duration
-	media        fs.FS             // the CDN's content (S3-like origin)
-	keys         fs.FS             // the key server's keys
-	clock        func() time.Time  // nil: time.Now
+	media        fs.FS                // the CDN's content (S3-like origin)
+	keys         fs.FS                // the key server's keys
+	clock        func() time.Time     // nil: time.Now
 	logf         func(string, ...any) // nil: discard
-	noCORS       bool              // the CDN sends no CORS headers (to show why they matter)
+	noCORS       bool                 // the CDN sends no CORS headers (to show why they matter)
 }
 
 // stack is the whole demo: simulated CloudFront in front of the rewriting
