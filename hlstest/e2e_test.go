@@ -16,13 +16,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cfhls/cfhls/playlist"
 	"github.com/cfhls/cfhls/policy"
 	"github.com/cfhls/cfhls/signer"
 )
 
-// This file plays the AWS blog's flow end to end. rewritingOrigin is a
-// deliberately minimal stand-in for the playlist package's handler, to be
-// replaced by it when it lands.
+// This file plays the AWS blog's flow end to end through the real
+// playlist.Handler. rewritingOrigin is a deliberately minimal rewriter that
+// can be told to forget tags, to show that the player notices.
 
 // uriAttr matches a quoted attribute whose name ends in URI.
 var uriAttr = regexp.MustCompile(`([:,])([A-Z0-9-]*URI)="([^"]*)"`)
@@ -136,11 +137,15 @@ func TestBlogFlowEndToEnd(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var playlists, media spy
+			clock := func() time.Time { return t0.Add(5 * time.Minute) }
+			verifier := signer.NewVerifier()
+			require.NoError(t, verifier.AddKey(tc.key.ID, tc.key.Public))
+			origin := &playlist.Handler{Origin: tc.fsys, Carrier: &tc.carrier, Verifier: verifier, Now: clock}
 			cf := NewCloudFront(media.wrap(tc.fsys),
 				WithDomain(testDomain),
-				WithClock(func() time.Time { return t0.Add(5 * time.Minute) }),
+				WithClock(clock),
 				WithKey(tc.key.ID, tc.key.Public),
-				WithBehavior(Behavior{PathPattern: "*.m3u8", Origin: playlists.wrap(rewritingOrigin(tc.fsys, tc.carrier)), Query: ForwardAll()}),
+				WithBehavior(Behavior{PathPattern: "*.m3u8", Origin: playlists.wrap(origin), Query: ForwardAll()}),
 			)
 			defer cf.Close()
 

@@ -45,7 +45,7 @@ func (c Credentials) Expiry() time.Time {
 		if c.Expires == 0 {
 			return time.Time{}
 		}
-		return time.Unix(c.Expires, 0)
+		return time.Unix(c.Expires, 0).UTC()
 	}
 	doc, err := policy.Decode(c.Policy)
 	if err != nil {
