@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto"
+	"fmt"
 	"crypto/subtle"
 	"net/http"
 	"net/url"
@@ -31,6 +32,12 @@ func newApp(c config, key crypto.Signer) (http.Handler, error) {
 		Mode:   c.mode,
 		Signer: s,
 		TTL:    c.ttl,
+		// Server-side mode signs the whole presentation the sign endpoint
+		// covers (the {id} folder), not just the playlist's own folder, so
+		// renditions and keys in sibling folders are covered too.
+		Scope: func(_ *http.Request, public *url.URL) (string, error) {
+			return presentationScope(c, public)
+		},
 		// Behind CloudFront the viewer asked for the CDN URL, whatever host
 		// API Gateway or the function URL sees.
 		Public: func(r *http.Request) *url.URL {
@@ -60,4 +67,17 @@ func authorize(token string) func(*http.Request, string) (signer.Grant, error) {
 		}
 		return signer.Grant{}, nil
 	}
+}
+
+// presentationScope returns the wildcard resource of the presentation a
+// playlist path belongs to: with CFHLS_PLAYLIST /movies/{id}/index.m3u8,
+// /movies/7/video/720p/index.m3u8 gives CDN/movies/7/*.
+func presentationScope(c config, public *url.URL) (string, error) {
+	prefix := c.playlist[:strings.Index(c.playlist, "{id}")]
+	rest, ok := strings.CutPrefix(public.EscapedPath(), prefix)
+	id, _, more := strings.Cut(rest, "/")
+	if !ok || id == "" || !more {
+		return "", fmt.Errorf("playlist %s is outside %s", public.Path, c.playlist)
+	}
+	return strings.TrimSuffix(c.cdn.String(), "/") + prefix + id + "/*", nil
 }

@@ -225,3 +225,24 @@ func TestEvents(t *testing.T) {
 	_, err = v.VerifyURL(signed.URL, netip.MustParseAddr("192.0.2.10"), time.Now())
 	assert.NoError(t, err)
 }
+
+func TestPresentationScope(t *testing.T) {
+	c, err := loadConfig(env(nil))
+	require.NoError(t, err)
+	for _, tc := range []struct{ name, path, want, err string }{
+		{"master", "/movies/7/index.m3u8", cdn + "/movies/7/*", ""},
+		{"nested", "/movies/7/video/720p/index.m3u8", cdn + "/movies/7/*", ""},
+		{"outside", "/other/7/index.m3u8", "", "outside"},
+		{"no folder", "/movies/index.m3u8", "", "outside"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := presentationScope(c, &url.URL{Path: tc.path})
+			if tc.err != "" {
+				assert.ErrorContains(t, err, tc.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
