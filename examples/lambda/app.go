@@ -2,8 +2,8 @@ package main
 
 import (
 	"crypto"
-	"fmt"
 	"crypto/subtle"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
