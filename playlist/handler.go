@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -139,19 +138,12 @@ var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // ServeHTTP rewrites playlist requests and passes others to the origin.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h.cors(w, r)
 	if !IsPlaylistPath(r.URL.Path) {
+		signer.AddCORSHeaders(w, r, h.AllowOrigins)
 		h.Origin.ServeHTTP(w, r)
 		return
 	}
-	switch r.Method {
-	case http.MethodOptions:
-		w.WriteHeader(http.StatusNoContent)
-		return
-	case http.MethodGet, http.MethodHead:
-	default:
-		w.Header().Set("Allow", "GET, HEAD, OPTIONS")
-		h.fail(w, http.StatusMethodNotAllowed, "use GET or HEAD", nil)
+	if signer.ServeCORS(w, r, h.AllowOrigins) {
 		return
 	}
 	public := h.public(r)
@@ -450,30 +442,6 @@ func (h *Handler) clientIP(r *http.Request) netip.Addr {
 		}
 	}
 	return signer.RemoteIP(r)
-}
-
-func (h *Handler) cors(w http.ResponseWriter, r *http.Request) {
-	origin := r.Header.Get("Origin")
-	if origin == "" || len(h.AllowOrigins) == 0 {
-		return
-	}
-	hdr := w.Header()
-	hdr.Add("Vary", "Origin")
-	switch {
-	case slices.Contains(h.AllowOrigins, origin):
-		hdr.Set("Access-Control-Allow-Origin", origin)
-	case slices.Contains(h.AllowOrigins, "*"):
-		hdr.Set("Access-Control-Allow-Origin", "*")
-	default:
-		return
-	}
-	if r.Method == http.MethodOptions {
-		hdr.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
-		if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
-			hdr.Set("Access-Control-Allow-Headers", req)
-		}
-		hdr.Set("Access-Control-Max-Age", "600")
-	}
 }
 
 func (h *Handler) fail(w http.ResponseWriter, status int, msg string, cause error) {

@@ -47,17 +47,9 @@ type KeyServer struct {
 
 // ServeHTTP answers GET, HEAD and CORS preflights.
 func (k *KeyServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h := &Handler{AllowOrigins: k.AllowOrigins, ErrorLog: k.ErrorLog}
-	h.cors(w, r)
+	h := &Handler{ErrorLog: k.ErrorLog}
 	w.Header().Set("Cache-Control", "no-store")
-	switch r.Method {
-	case http.MethodOptions:
-		w.WriteHeader(http.StatusNoContent)
-		return
-	case http.MethodGet, http.MethodHead:
-	default:
-		w.Header().Set("Allow", "GET, HEAD, OPTIONS")
-		h.fail(w, http.StatusMethodNotAllowed, "use GET", nil)
+	if signer.ServeCORS(w, r, k.AllowOrigins) {
 		return
 	}
 	name := path.Base(r.URL.Path)

@@ -7,7 +7,6 @@ import (
 	"log"
 	"net/http"
 	"net/netip"
-	"slices"
 	"strings"
 	"time"
 
@@ -96,15 +95,7 @@ type errorResponse struct {
 // ServeHTTP answers GET, HEAD and CORS preflight requests.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	h.cors(w, r)
-	switch r.Method {
-	case http.MethodOptions:
-		w.WriteHeader(http.StatusNoContent)
-		return
-	case http.MethodGet, http.MethodHead:
-	default:
-		w.Header().Set("Allow", "GET, HEAD, OPTIONS")
-		h.fail(w, http.StatusMethodNotAllowed, "use GET", nil)
+	if ServeCORS(w, r, h.AllowOrigins) {
 		return
 	}
 	id := r.URL.Query().Get("id")
@@ -212,31 +203,6 @@ func CheckID(id string) error {
 		}
 	}
 	return nil
-}
-
-func (h *Handler) cors(w http.ResponseWriter, r *http.Request) {
-	origin := r.Header.Get("Origin")
-	if origin == "" || len(h.AllowOrigins) == 0 {
-		return
-	}
-	hdr := w.Header()
-	hdr.Add("Vary", "Origin")
-	switch {
-	case slices.Contains(h.AllowOrigins, origin):
-		hdr.Set("Access-Control-Allow-Origin", origin)
-		hdr.Set("Access-Control-Allow-Credentials", "true")
-	case slices.Contains(h.AllowOrigins, "*"):
-		hdr.Set("Access-Control-Allow-Origin", "*")
-	default:
-		return
-	}
-	if r.Method == http.MethodOptions {
-		hdr.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
-		if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
-			hdr.Set("Access-Control-Allow-Headers", req)
-		}
-		hdr.Set("Access-Control-Max-Age", "600")
-	}
 }
 
 func (h *Handler) json(w http.ResponseWriter, status int, v any) {
