@@ -213,9 +213,6 @@ func (cf *CloudFront) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		res, err := cf.verifier.Verify(e.URL, r.Cookies(), e.ClientIP, now)
 		e.Source, e.KeyPairID = res.Source, res.KeyPairID
-		if e.Source == "cookies" && !hasCloudFrontCookie(r) {
-			e.Source = "" // no credentials at all
-		}
 		if err != nil {
 			cf.refuse(w, &e, err)
 			return
@@ -301,15 +298,6 @@ func (w *statusWriter) code() int {
 	return w.status
 }
 
-// hasCloudFrontCookie reports whether a request has any CloudFront-* cookie.
-func hasCloudFrontCookie(r *http.Request) bool {
-	for _, c := range r.Cookies() {
-		if strings.HasPrefix(c.Name, "CloudFront-") {
-			return true
-		}
-	}
-	return false
-}
 
 // quietTLS drops the server's TLS handshake errors, which a test that
 // checks an untrusting client provokes on purpose, and passes the rest.
