@@ -1,0 +1,64 @@
+package playlist
+
+import (
+	"errors"
+	"strconv"
+)
+
+// Sentinel errors for input that is not a playlist the Rewriter can pass on.
+// Rewrite returns them inside a [*ParseError]; test with [errors.Is].
+var (
+	// ErrNotPlaylist: the first line is not #EXTM3U (or the input is empty).
+	// When the input starts with a UTF-8 byte order mark, which HLS forbids,
+	// the error says so.
+	ErrNotPlaylist = errors.New("not an HLS playlist: first line is not #EXTM3U")
+
+	// ErrUnterminatedQuote: a quoted-string attribute value has no closing
+	// quote on its line. Reported for the tags whose attribute lists the
+	// Rewriter reads: EXT-X-STREAM-INF and every tag that carries a URI.
+	ErrUnterminatedQuote = errors.New("unterminated quoted string")
+
+	// ErrLineTooLong: a line is longer than [Rewriter.MaxLineBytes].
+	ErrLineTooLong = errors.New("line too long")
+
+	// ErrNUL: the input holds a NUL byte.
+	ErrNUL = errors.New("NUL byte in playlist")
+
+	// ErrMissingURI: an EXT-X-STREAM-INF tag is not followed by its URI line,
+	// that is, the input ends, or another EXT-X-STREAM-INF comes, before the
+	// next URI line. Blank lines, comments and other tags in between are
+	// tolerated, as players do.
+	ErrMissingURI = errors.New("EXT-X-STREAM-INF has no URI line")
+)
+
+// ParseError is returned by [Rewriter.Rewrite] and [Rewriter.AppendRewrite]
+// for input that is not a well-formed playlist. Err is one of the sentinel
+// errors of this package, possibly wrapped with detail, so errors.Is works on
+// a *ParseError.
+type ParseError struct {
+	// Line is the 1-based number of the line the error is about. For
+	// ErrMissingURI it is the line of the EXT-X-STREAM-INF tag; for an empty
+	// input it is 1.
+	Line int
+	// Column is the 1-based byte offset within the line of the offending byte
+	// (the opening quote of an unterminated string, the NUL byte), or 0 when
+	// the error concerns the whole line.
+	Column int
+	// Err is the underlying error.
+	Err error
+}
+
+// Error returns "playlist: line L[, column C]: " followed by the error.
+func (e *ParseError) Error() string {
+	s := "playlist: line " + strconv.Itoa(e.Line)
+	if e.Column > 0 {
+		s += ", column " + strconv.Itoa(e.Column)
+	}
+	if e.Err == nil {
+		return s + ": invalid playlist"
+	}
+	return s + ": " + e.Err.Error()
+}
+
+// Unwrap returns e.Err.
+func (e *ParseError) Unwrap() error { return e.Err }
