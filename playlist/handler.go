@@ -134,7 +134,11 @@ type Handler struct {
 	Now func() time.Time
 }
 
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+// bufPool holds origin bodies; outPool rewritten playlists.
+var (
+	bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+	outPool = sync.Pool{New: func() any { return new([]byte) }}
+)
 
 // ServeHTTP rewrites playlist requests and passes others to the origin.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -188,16 +192,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	out := bufPool.Get().(*bytes.Buffer)
-	out.Reset()
-	defer bufPool.Put(out)
-	if err := rw.Rewrite(out, bytes.NewReader(body.Bytes())); err != nil {
+	outBuf := outPool.Get().(*[]byte)
+	defer outPool.Put(outBuf)
+	out, err := rw.AppendRewrite((*outBuf)[:0], body.Bytes())
+	*outBuf = out
+	if err != nil {
 		h.fail(w, http.StatusBadGateway, "origin served a malformed playlist", fmt.Errorf("%s: %w", r.URL.Path, err))
 		return
 	}
 	hdr := w.Header()
 	hdr.Set("Content-Type", "application/vnd.apple.mpegurl")
-	hdr.Set("Content-Length", strconv.Itoa(out.Len()))
+	hdr.Set("Content-Length", strconv.Itoa(len(out)))
 	cc := h.CacheControl
 	if cc == "" {
 		cc = "private, no-cache"
@@ -205,7 +210,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr.Set("Cache-Control", cc)
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
-		_, _ = w.Write(out.Bytes())
+		_, _ = w.Write(out)
 	}
 }
 
@@ -370,6 +375,23 @@ func (h *Handler) fetch(r *http.Request) (*bytes.Buffer, int, string, error) {
 		return plain, rec.status, rec.header.Get("Content-Type"), nil
 	}
 	return rec.buf, rec.status, rec.header.Get("Content-Type"), nil
+}
+
+// ReadFrom lets io.Copy (http.ServeContent, httputil.ReverseProxy) fill the
+// buffer directly, without a 32 KiB copy buffer per request.
+func (rc *recorder) ReadFrom(src io.Reader) (int64, error) {
+	if rc.status == 0 {
+		rc.status = http.StatusOK
+	}
+	if rc.over {
+		return 0, errors.New("playlist: over the size limit")
+	}
+	n, err := rc.buf.ReadFrom(io.LimitReader(src, rc.max-int64(rc.buf.Len())+1))
+	if int64(rc.buf.Len()) > rc.max {
+		rc.over = true
+		return n, errors.New("playlist: over the size limit")
+	}
+	return n, err
 }
 
 // serveOrigin runs the origin into rec. httputil.ReverseProxy aborts with
