@@ -298,7 +298,6 @@ func (w *statusWriter) code() int {
 	return w.status
 }
 
-
 // quietTLS drops the server's TLS handshake errors, which a test that
 // checks an untrusting client provokes on purpose, and passes the rest.
 type quietTLS struct{ w io.Writer }

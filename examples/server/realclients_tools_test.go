@@ -1,0 +1,165 @@
+package main
+
+import (
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cfhls/cfhls/hlstest"
+	"github.com/cfhls/cfhls/playlist"
+)
+
+// The real-client tests play presentations through the stack with the
+// players users have: ffmpeg (realclients_ffmpeg_test.go) and hls.js in
+// headless Chromium (realclients_browser_test.go). They need tools outside Go.
+// With CFHLS_REAL_CLIENTS=1 (CI sets it) a missing tool fails the test;
+// without it the test is skipped with the reason and the install command.
+// With the tools installed they run either way.
+const realClientsEnv = "CFHLS_REAL_CLIENTS"
+
+// realClientsMandatory reports whether CFHLS_REAL_CLIENTS asks for the
+// real-client tests to run whatever it takes.
+func realClientsMandatory() bool {
+	v := os.Getenv(realClientsEnv)
+	return v != "" && v != "0" && v != "false"
+}
+
+// tool is an external program a real-client test needs.
+type tool struct {
+	name    string // what to look up on PATH
+	install string // the command that installs it on Debian
+}
+
+var (
+	toolFFmpeg   = tool{"ffmpeg", "apt-get install -y --no-install-recommends ffmpeg"}
+	toolFFprobe  = tool{"ffprobe", "apt-get install -y --no-install-recommends ffmpeg"}
+	toolChromium = tool{"chromium", "apt-get install -y --no-install-recommends chromium"}
+)
+
+// requireTools returns the paths of the tools, or ends the test: t.Fatal
+// with CFHLS_REAL_CLIENTS=1, t.Skip otherwise; both name the missing tools
+// and how to install them.
+func requireTools(t *testing.T, tools ...tool) map[string]string {
+	t.Helper()
+	paths := map[string]string{}
+	var missing []string
+	for _, tl := range tools {
+		p, err := exec.LookPath(tl.name)
+		if err != nil {
+			missing = append(missing, fmt.Sprintf("%s (install: %s)", tl.name, tl.install))
+			continue
+		}
+		paths[tl.name] = p
+	}
+	if len(missing) > 0 {
+		missingTool(t, strings.Join(missing, ", "))
+	}
+	return paths
+}
+
+// requireHLSJS returns the path of the npm-installed hls.js the page server
+// serves at /hls.js, or ends the test like requireTools.
+func requireHLSJS(t *testing.T) string {
+	t.Helper()
+	p := hlsJSPath()
+	if p == "" {
+		missingTool(t, "hls.js from npm (install: cd examples/server/web && npm ci --no-audit --no-fund)")
+	}
+	return p
+}
+
+func missingTool(t *testing.T, what string) {
+	t.Helper()
+	if realClientsMandatory() {
+		t.Fatalf("%s=1 makes this test mandatory, but this is missing: %s", realClientsEnv, what)
+	}
+	t.Skipf("skipped: missing %s; set %s=1 to make a missing tool a failure", what, realClientsEnv)
+}
+
+// lineLog collects the stack's log lines; the test prints them only when it
+// fails. Unlike t.Logf it may be called after the test ends (by a server
+// goroutine finishing a request).
+type lineLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *lineLog) logf(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, fmt.Sprintf(format, args...))
+}
+
+func (l *lineLog) all() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.lines...)
+}
+
+// contains reports whether a line holds every one of parts.
+func (l *lineLog) contains(parts ...string) bool {
+	for _, line := range l.all() {
+		ok := true
+		for _, p := range parts {
+			ok = ok && strings.Contains(line, p)
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// realStack is a stack for the real-client tests and the log of its requests.
+type realStack struct {
+	*stack
+	clock *testClock
+	log   *lineLog
+}
+
+// startRealStack starts the whole stack on loopback with the given media
+// and keys, and prints its request log if the test fails.
+func startRealStack(t *testing.T, mode playlist.Mode, media, keys fs.FS, noCORS bool) *realStack {
+	t.Helper()
+	pageL, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	cdnL, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	key := hlstest.RSAKey()
+	rs := &realStack{clock: &testClock{t: time.Now()}, log: &lineLog{}}
+	rs.stack, err = newStack(config{pageListener: pageL, cdnListener: cdnL, key: key.Private, keyPairID: key.ID,
+		mode: mode, ttl: time.Hour, media: media, keys: keys, clock: rs.clock.Now, logf: rs.log.logf, noCORS: noCORS})
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		rs.Close()
+		if t.Failed() {
+			t.Logf("stack log (%s mode):\n%s", mode, strings.Join(rs.log.all(), "\n"))
+		}
+	})
+	return rs
+}
+
+// assertAllServed checks the simulated CloudFront's log: at least one
+// request, each answered 200 or 206, none refused.
+func assertAllServed(t *testing.T, cdn *hlstest.CloudFront) bool {
+	t.Helper()
+	entries := cdn.Log()
+	ok := assert.NotEmpty(t, entries, "the simulated CloudFront saw no request")
+	for _, e := range entries {
+		ok = assert.Contains(t, []int{http.StatusOK, http.StatusPartialContent}, e.Status, "not served: %s", e) && ok
+	}
+	return assert.Empty(t, cdn.Refusals(), "refused by the simulated CloudFront") && ok
+}
+
+// allModes are the three ways the stack hands out credentials.
+var allModes = []playlist.Mode{playlist.Propagate, playlist.ServerSide, playlist.Cookies}
