@@ -149,13 +149,16 @@ func TestOriginRequestHeaders(t *testing.T) {
 	require.NoError(t, err)
 	req.AddCookie(&http.Cookie{Name: "CloudFront-Policy", Value: "p"})
 	req.Header.Set("Range", "bytes=0-9")
+	req.Header.Set("X-Forwarded-For", "198.51.100.7") // a viewer's claim
 	resp, err := cf.Client().Do(req)
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.NotNil(t, seen)
+	ip := lastEntry(t, cf).ClientIP.String()
 	assert.Empty(t, seen.Get("Cookie"), "cookies are not forwarded")
 	assert.Equal(t, "bytes=0-9", seen.Get("Range"))
-	assert.Equal(t, lastEntry(t, cf).ClientIP.String(), seen.Get("X-Forwarded-For"))
+	assert.Equal(t, "198.51.100.7, "+ip, seen.Get("X-Forwarded-For"), "CloudFront appends the address it saw")
+	assert.True(t, strings.HasPrefix(seen.Get("CloudFront-Viewer-Address"), ip+":"), seen.Get("CloudFront-Viewer-Address"))
 	assert.Contains(t, seen.Get("Via"), "CloudFront")
 	assert.Equal(t, resp.Header.Get("X-Amz-Cf-Id"), seen.Get("X-Amz-Cf-Id"))
 }

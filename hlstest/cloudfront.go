@@ -28,8 +28,12 @@ const via = "1.1 hlstest.cloudfront.net (CloudFront)"
 // bodies and logs every request. It is safe for concurrent use.
 //
 // An origin sees the viewer's request with the query its behavior forwards,
-// the viewer's Host header, no Cookie or Authorization header (CloudFront's
-// defaults), and Via, X-Amz-Cf-Id and X-Forwarded-For (the client IP) added.
+// the viewer's Host header (as with an origin request policy that forwards
+// Host; CloudFront's default sends the origin's own domain), no Cookie or
+// Authorization header (CloudFront's defaults), and Via, X-Amz-Cf-Id,
+// X-Forwarded-For (the client IP appended to what the viewer sent, as
+// CloudFront does) and CloudFront-Viewer-Address (ip:port, as when the origin
+// request policy adds it) set.
 // Viewers get Via, X-Amz-Cf-Id and X-Cache ("Miss from cloudfront", or
 // "Error from cloudfront" for refusals and origin errors). Nothing is cached:
 // every request reaches the origin, which is what a test wants to see.
@@ -229,7 +233,17 @@ func (cf *CloudFront) serve(w http.ResponseWriter, r *http.Request) {
 	out.Header.Set("Via", via)
 	out.Header.Set("X-Amz-Cf-Id", id)
 	if e.ClientIP.IsValid() {
-		out.Header.Set("X-Forwarded-For", e.ClientIP.String())
+		ip := e.ClientIP.String()
+		xff := ip
+		if prior := r.Header.Get("X-Forwarded-For"); prior != "" {
+			xff = prior + ", " + ip
+		}
+		out.Header.Set("X-Forwarded-For", xff)
+		port := "0"
+		if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+			port = strconv.Itoa(int(ap.Port()))
+		}
+		out.Header.Set("CloudFront-Viewer-Address", ip+":"+port)
 	}
 	e.OriginURI = out.RequestURI
 	sw := &statusWriter{ResponseWriter: w}

@@ -2,10 +2,8 @@ package playlist
 
 import (
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
-	"io"
 	"log"
 	"net/http"
 	"net/netip"
@@ -15,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cfhls/cfhls/policy"
 	"github.com/cfhls/cfhls/signer"
 )
 
@@ -103,20 +100,38 @@ type Handler struct {
 	TTL, Bucket time.Duration
 	// Public returns the URL the viewer asked for: the base for relative URIs,
 	// the default scope, and what the Verifier checks. Nil means the request
-	// as received: scheme (X-Forwarded-Proto or TLS), Host, path.
+	// as received: scheme (X-Forwarded-Proto or TLS), Host, path. Behind
+	// CloudFront the Host an origin sees is the origin's own domain unless the
+	// origin request policy forwards the viewer's Host: set Public to build
+	// the distribution's URL then.
 	Public func(r *http.Request) *url.URL
 	// ClientIP returns the viewer's address for the Verifier's IP check. Nil
-	// means the first X-Forwarded-For address (CloudFront adds it), else the
-	// connection's.
+	// means the CloudFront-Viewer-Address header when CloudFront sends it
+	// (add it to the origin request policy), else the connection's address.
+	// X-Forwarded-For is not used: its first entries are whatever the viewer
+	// sent.
 	ClientIP func(r *http.Request) netip.Addr
+	// Admit, when set, is asked first about every request (playlists and
+	// what passes through to the origin; not CORS preflights); an error
+	// answers 403. Use it to accept only requests that come through
+	// CloudFront, for example by checking a secret custom origin header. In
+	// ServerSide mode the Handler signs for whoever reaches it, so it must
+	// not be reachable except through CloudFront: set Admit unless the
+	// network already guarantees that.
+	Admit func(r *http.Request) error
 	// Rewriter is the template for each request's rewriter: set InScope,
 	// Rebase, Hook or MaxLineBytes on it. Base, Query and Carry are set per
 	// request; a KeyURI set here is replaced when Keys is set.
 	Rewriter Rewriter
-	// Keys, when set, sends EXT-X-KEY and EXT-X-SESSION-KEY URIs (of any
-	// host) to a key server: it returns the key's new URL, and the request's
-	// credentials are appended to it so the key server can check them.
+	// Keys, when set, sends EXT-X-KEY and EXT-X-SESSION-KEY URIs to a key
+	// server: it gets each in-scope key URI, resolved, and returns the key's
+	// new URL, to which the request's credentials are appended so that the
+	// key server can check them. Keys on other hosts than the playlist's are
+	// left alone (and get no credentials) unless their host is in KeyHosts.
 	Keys func(r *http.Request, key *url.URL) (string, error)
+	// KeyHosts lists further hosts whose key URIs go to Keys, such as a
+	// placeholder a packager wrote ("keys.invalid").
+	KeyHosts []string
 	// MaxBytes is the largest playlist accepted from the origin (after gzip
 	// decoding). Zero means DefaultMaxBytes.
 	MaxBytes int64
@@ -140,8 +155,18 @@ var (
 	outPool = sync.Pool{New: func() any { return new([]byte) }}
 )
 
+// errMisconfigured marks errors of the Handler's own configuration (500).
+var errMisconfigured = errors.New("playlist.Handler is misconfigured")
+
 // ServeHTTP rewrites playlist requests and passes others to the origin.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.Admit != nil && r.Method != http.MethodOptions {
+		if err := h.Admit(r); err != nil {
+			signer.AddCORSHeaders(w, r, h.AllowOrigins)
+			h.fail(w, http.StatusForbidden, "not admitted", err)
+			return
+		}
+	}
 	if !IsPlaylistPath(r.URL.Path) {
 		signer.AddCORSHeaders(w, r, h.AllowOrigins)
 		h.Origin.ServeHTTP(w, r)
@@ -153,48 +178,52 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	public := h.public(r)
 	rw := h.Rewriter
 	rw.Base = public
-	switch h.mode() {
-	case Propagate:
+	mode := h.mode()
+	// Credentials the request carries are checked before the origin is
+	// asked: a refused viewer costs no origin fetch.
+	if mode == Propagate {
 		if err := h.propagate(r, public, &rw); err != nil {
-			h.fail(w, http.StatusForbidden, err.Error(), err)
+			h.failCredentials(w, err)
 			return
 		}
-	case ServerSide:
+	}
+
+	ans, err := h.fetch(r)
+	if ans != nil {
+		defer bufPool.Put(ans.buf)
+	}
+	if err != nil {
+		h.fail(w, http.StatusBadGateway, "origin failed", fmt.Errorf("%s: %w", r.URL.Path, err))
+		return
+	}
+	switch {
+	case ans.status >= 500:
+		h.fail(w, http.StatusBadGateway, "origin failed", fmt.Errorf("%s: origin answered %d", r.URL.Path, ans.status))
+		return
+	case ans.status >= 300 && ans.status < 400:
+		// An origin's redirect may name its private host: do not pass it on.
+		h.fail(w, http.StatusBadGateway, "origin failed", fmt.Errorf("%s: origin redirected (%d) to %q", r.URL.Path, ans.status, ans.header.Get("Location")))
+		return
+	case ans.status != http.StatusOK:
+		// Pass the origin's refusal through (404 stays 404); never rewrite it.
+		ans.passThrough(w, r)
+		return
+	}
+
+	// Server-side credentials only for playlists the origin has: unknown
+	// paths cost no signature and do not push real entries out of the cache.
+	if mode == ServerSide {
 		if err := h.serverSide(r, public, &rw); err != nil {
-			h.fail(w, http.StatusInternalServerError, "signing failed", err)
+			h.failCredentials(w, err)
 			return
 		}
 	}
 	if h.Keys != nil {
 		h.sendKeys(r, &rw)
 	}
-
-	body, status, originType, err := h.fetch(r)
-	if err != nil {
-		h.fail(w, http.StatusBadGateway, "origin failed", fmt.Errorf("%s: %w", r.URL.Path, err))
-		return
-	}
-	defer bufPool.Put(body)
-	if status != http.StatusOK {
-		// Pass the origin's refusal through (404 stays 404); never rewrite it.
-		if status >= 500 {
-			h.fail(w, http.StatusBadGateway, "origin failed", fmt.Errorf("%s: origin answered %d", r.URL.Path, status))
-			return
-		}
-		ct := originType
-		if ct == "" {
-			ct = "text/plain; charset=utf-8"
-		}
-		w.Header().Set("Content-Type", ct)
-		w.WriteHeader(status)
-		if r.Method != http.MethodHead {
-			_, _ = w.Write(body.Bytes())
-		}
-		return
-	}
 	outBuf := outPool.Get().(*[]byte)
 	defer outPool.Put(outBuf)
-	out, err := rw.AppendRewrite((*outBuf)[:0], body.Bytes())
+	out, err := rw.AppendRewrite((*outBuf)[:0], ans.buf.Bytes())
 	*outBuf = out
 	if err != nil {
 		h.fail(w, http.StatusBadGateway, "origin served a malformed playlist", fmt.Errorf("%s: %w", r.URL.Path, err))
@@ -237,233 +266,19 @@ func (h *Handler) mode() Mode {
 	return Cookies
 }
 
-// errNoCarried is the 403 message when Propagate finds nothing to carry.
-var errNoCarried = errors.New("no credentials: the playlist request carries no prefixed copies of the signing parameters")
-
-func (h *Handler) propagate(r *http.Request, public *url.URL, rw *Rewriter) error {
-	if h.Carrier == nil {
-		return errors.New("playlist.Handler: Propagate mode needs a Carrier")
+// failCredentials answers a credential failure: 500 for the Handler's own
+// misconfiguration, 404 for a playlist outside every scope, 403 otherwise.
+func (h *Handler) failCredentials(w http.ResponseWriter, err error) {
+	switch {
+	case errors.Is(err, errMisconfigured):
+		h.fail(w, http.StatusInternalServerError, "playlist handler misconfigured", err)
+	case errors.Is(err, errNoScope):
+		h.fail(w, http.StatusNotFound, "not found", err)
+	case errors.Is(err, errSigning):
+		h.fail(w, http.StatusInternalServerError, "signing failed", err)
+	default:
+		h.fail(w, http.StatusForbidden, err.Error(), err)
 	}
-	creds, err := h.Carrier.Extract(r.URL.Query())
-	if errors.Is(err, signer.ErrNoCredentials) {
-		return errNoCarried
-	}
-	if err != nil {
-		return fmt.Errorf("carried credentials: %w", err)
-	}
-	if h.Verifier != nil {
-		u := *public
-		u.RawQuery, u.Fragment = "", ""
-		now := time.Now
-		if h.Now != nil {
-			now = h.Now
-		}
-		if _, err := h.Verifier.VerifyURL(u.String()+"?"+creds.Encode(), h.clientIP(r), now()); err != nil {
-			return fmt.Errorf("carried credentials refused: %w", err)
-		}
-	}
-	rw.Query = creds.Encode()
-	rw.Carry = h.Carrier.Encode(creds)
-	return nil
-}
-
-func (h *Handler) serverSide(r *http.Request, public *url.URL, rw *Rewriter) error {
-	if h.Signer == nil {
-		return errors.New("playlist.Handler: ServerSide mode needs a Signer")
-	}
-	var scope string
-	var err error
-	if h.Scope != nil {
-		scope, err = h.Scope(r, public)
-	} else {
-		scope, err = policy.DirScope(public.String())
-	}
-	if err != nil {
-		return err
-	}
-	ttl, bucket := h.TTL, h.Bucket
-	if ttl <= 0 {
-		ttl = 6 * time.Hour
-	}
-	if bucket <= 0 {
-		bucket = 15 * time.Minute
-	}
-	creds, err := h.Signer.Credentials(policy.Custom(scope, policy.RoundUp(h.Signer.Now().Add(ttl), bucket)))
-	if err != nil {
-		return err
-	}
-	rw.Query = creds.Encode()
-	return nil
-}
-
-// sendKeys points key URIs of any host at the key server, with the
-// request's credentials.
-func (h *Handler) sendKeys(r *http.Request, rw *Rewriter) {
-	inner, base, query := rw.InScope, rw.Base, rw.Query
-	rw.InScope = func(u *url.URL, k Kind) bool {
-		if k == Key || k == SessionKey {
-			return u.Scheme == "http" || u.Scheme == "https" || u.Scheme == ""
-		}
-		if inner != nil {
-			return inner(u, k)
-		}
-		return sameOrigin(u, base) || (rw.Rebase != nil && sameOrigin(u, rw.Rebase))
-	}
-	rw.KeyURI = func(u *url.URL) (string, error) {
-		to, err := h.Keys(r, u)
-		if err != nil {
-			return "", err
-		}
-		return AddQuery(to, query), nil
-	}
-}
-
-func sameOrigin(u, base *url.URL) bool {
-	if !u.IsAbs() {
-		return u.Host == ""
-	}
-	return base != nil && strings.EqualFold(u.Scheme, base.Scheme) && strings.EqualFold(u.Host, base.Host)
-}
-
-// fetch asks the origin for the playlist and returns its body (gzip
-// decoded), bounded by MaxBytes.
-func (h *Handler) fetch(r *http.Request) (*bytes.Buffer, int, string, error) {
-	sub := r.Clone(r.Context())
-	sub.Method = http.MethodGet
-	for _, k := range []string{"Range", "If-Range", "If-None-Match", "If-Modified-Since"} {
-		sub.Header.Del(k)
-	}
-	if h.Carrier != nil {
-		q := sub.URL.Query()
-		h.Carrier.Strip(q)
-		sub.URL.RawQuery = q.Encode()
-		sub.RequestURI = sub.URL.RequestURI()
-	}
-	max := h.MaxBytes
-	if max <= 0 {
-		max = DefaultMaxBytes
-	}
-	rec := &recorder{header: http.Header{}, max: max, buf: bufPool.Get().(*bytes.Buffer)}
-	rec.buf.Reset()
-	if err := serveOrigin(h.Origin, rec, sub); err != nil {
-		return rec.buf, 0, "", err
-	}
-	if err := r.Context().Err(); err != nil {
-		return rec.buf, 0, "", err
-	}
-	if rec.status == 0 {
-		rec.status = http.StatusOK
-	}
-	if rec.over {
-		return rec.buf, 0, "", fmt.Errorf("playlist is over the %d-byte limit", max)
-	}
-	if rec.status == http.StatusOK && strings.EqualFold(rec.header.Get("Content-Encoding"), "gzip") {
-		zr, err := gzip.NewReader(bytes.NewReader(rec.buf.Bytes()))
-		if err != nil {
-			return rec.buf, 0, "", fmt.Errorf("gzip: %w", err)
-		}
-		plain := bufPool.Get().(*bytes.Buffer)
-		plain.Reset()
-		n, err := io.Copy(plain, io.LimitReader(zr, max+1))
-		bufPool.Put(rec.buf)
-		if err != nil {
-			return plain, 0, "", fmt.Errorf("gzip: %w", err)
-		}
-		if n > max {
-			return plain, 0, "", fmt.Errorf("playlist is over the %d-byte limit once decompressed", max)
-		}
-		return plain, rec.status, rec.header.Get("Content-Type"), nil
-	}
-	return rec.buf, rec.status, rec.header.Get("Content-Type"), nil
-}
-
-// ReadFrom lets io.Copy (http.ServeContent, httputil.ReverseProxy) fill the
-// buffer directly, without a 32 KiB copy buffer per request.
-func (rc *recorder) ReadFrom(src io.Reader) (int64, error) {
-	if rc.status == 0 {
-		rc.status = http.StatusOK
-	}
-	if rc.over {
-		return 0, errors.New("playlist: over the size limit")
-	}
-	n, err := rc.buf.ReadFrom(io.LimitReader(src, rc.max-int64(rc.buf.Len())+1))
-	if int64(rc.buf.Len()) > rc.max {
-		rc.over = true
-		return n, errors.New("playlist: over the size limit")
-	}
-	return n, err
-}
-
-// serveOrigin runs the origin into rec. httputil.ReverseProxy aborts with
-// http.ErrAbortHandler when rec refuses an oversized body; that becomes an
-// error here instead of a dropped connection.
-func serveOrigin(origin http.Handler, rec *recorder, r *http.Request) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler && rec.over {
-				err = fmt.Errorf("playlist is over the %d-byte limit", rec.max)
-				return
-			}
-			panic(v)
-		}
-	}()
-	origin.ServeHTTP(rec, r)
-	return nil
-}
-
-// recorder captures an origin's answer in memory, up to max bytes.
-type recorder struct {
-	header http.Header
-	status int
-	buf    *bytes.Buffer
-	max    int64
-	over   bool
-}
-
-func (rc *recorder) Header() http.Header { return rc.header }
-
-func (rc *recorder) WriteHeader(status int) {
-	if rc.status == 0 {
-		rc.status = status
-	}
-}
-
-func (rc *recorder) Write(p []byte) (int, error) {
-	if rc.status == 0 {
-		rc.status = http.StatusOK
-	}
-	if rc.over || int64(rc.buf.Len()+len(p)) > rc.max {
-		rc.over = true
-		return 0, errors.New("playlist: over the size limit")
-	}
-	return rc.buf.Write(p)
-}
-
-func (h *Handler) public(r *http.Request) *url.URL {
-	if h.Public != nil {
-		return h.Public(r)
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
-		scheme = p
-	}
-	return &url.URL{Scheme: scheme, Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath}
-}
-
-func (h *Handler) clientIP(r *http.Request) netip.Addr {
-	if h.ClientIP != nil {
-		return h.ClientIP(r)
-	}
-	if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-		first, _, _ := strings.Cut(xff, ",")
-		if a, err := netip.ParseAddr(strings.TrimSpace(first)); err == nil {
-			return a.Unmap()
-		}
-	}
-	return signer.RemoteIP(r)
 }
 
 func (h *Handler) fail(w http.ResponseWriter, status int, msg string, cause error) {

@@ -7,6 +7,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"errors"
 	"io"
 	"log"
 	"net/http"
@@ -75,6 +76,26 @@ func get(h http.Handler, method, target string, hdr ...string) *httptest.Respons
 
 func quiet() *log.Logger { return log.New(io.Discard, "", 0) }
 
+// getFrom is get from a given client address.
+func getFrom(h http.Handler, remote, target string, hdr ...string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest("GET", target, nil)
+	r.RemoteAddr = remote
+	for i := 0; i+1 < len(hdr); i += 2 {
+		if hdr[i+1] != "" {
+			r.Header.Set(hdr[i], hdr[i+1])
+		}
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
+func mustPrefix(t testing.TB, s string) netip.Prefix {
+	p, err := netip.ParsePrefix(s)
+	require.NoError(t, err)
+	return p
+}
+
 func TestHandlerPropagate(t *testing.T) {
 	e := newEnv(t)
 	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Carrier: &e.carrier, Verifier: e.verifier,
@@ -130,6 +151,7 @@ func TestHandlerRefusesCarried(t *testing.T) {
 func TestHandlerServerSideAndKeys(t *testing.T) {
 	e := newEnv(t)
 	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ServerSide, Signer: e.signer, ErrorLog: quiet(),
+		KeyHosts: []string{"keys.invalid"},
 		Keys: func(r *http.Request, key *url.URL) (string, error) {
 			return "https://backend.example/keys/movies/1/low/enc.key", nil
 		}}
@@ -252,4 +274,146 @@ func TestParseMode(t *testing.T) {
 	}
 	_, err := playlist.ParseMode("magic")
 	assert.ErrorContains(t, err, "use propagate, server-side or cookies")
+}
+
+// TestHandlerKeysStayOnTheirHost: key URIs on foreign hosts (not in
+// KeyHosts) never reach Keys and never get credentials.
+func TestHandlerKeysStayOnTheirHost(t *testing.T) {
+	e := newEnv(t)
+	e.fsys["movies/1/keys.m3u8"] = &fstest.MapFile{Data: []byte("#EXTM3U\n" +
+		"#EXT-X-KEY:METHOD=AES-128,URI=\"https://evil.example/k\"\n#EXTINF:2,\na.ts\n" +
+		"#EXT-X-KEY:METHOD=AES-128,URI=\"k2.key\"\n#EXTINF:2,\nb.ts\n")}
+	var asked []string
+	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ServerSide, Signer: e.signer, ErrorLog: quiet(),
+		Keys: func(r *http.Request, key *url.URL) (string, error) {
+			asked = append(asked, key.String())
+			return "https://keys.example/" + key.Path, nil
+		}}
+	w := get(h, "GET", cdn+"/movies/1/keys.m3u8")
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.Contains(t, w.Body.String(), `URI="https://evil.example/k"`+"\n", "foreign key untouched, no credentials")
+	assert.Contains(t, w.Body.String(), `URI="https://keys.example//movies/1/k2.key?Policy=`)
+	assert.Equal(t, []string{cdn + "/movies/1/k2.key"}, asked)
+}
+
+func TestHandlerAdmitAndMisconfiguration(t *testing.T) {
+	e := newEnv(t)
+	const secret = "X-Origin-Secret"
+	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ServerSide, Signer: e.signer, ErrorLog: quiet(),
+		Admit: func(r *http.Request) error {
+			if r.Header.Get(secret) != "s3cr3t" {
+				return errors.New("not from CloudFront")
+			}
+			return nil
+		},
+		Scope: func(_ *http.Request, public *url.URL) (string, error) {
+			if !strings.HasPrefix(public.Path, "/movies/") {
+				return "", errors.New("outside /movies/")
+			}
+			return cdn + "/movies/*", nil
+		}}
+	assert.Equal(t, http.StatusForbidden, get(h, "GET", cdn+"/movies/1/index.m3u8").Code, "direct request, no secret")
+	assert.Equal(t, http.StatusForbidden, get(h, "GET", cdn+"/movies/1/low/seg-0.ts").Code, "pass-through paths too")
+	assert.Equal(t, http.StatusOK, get(h, "GET", cdn+"/movies/1/low/seg-0.ts", secret, "s3cr3t").Code)
+	assert.Equal(t, http.StatusOK, get(h, "GET", cdn+"/movies/1/index.m3u8", secret, "s3cr3t").Code)
+	assert.Equal(t, http.StatusNotFound, get(h, "GET", cdn+"/movies/9/index.m3u8", secret, "s3cr3t").Code, "no signing for missing playlists")
+
+	e.fsys["other/index.m3u8"] = &fstest.MapFile{Data: []byte(master)}
+	assert.Equal(t, http.StatusNotFound, get(h, "GET", cdn+"/other/index.m3u8", secret, "s3cr3t").Code, "outside every scope")
+
+	noCarrier := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.Propagate, ErrorLog: quiet()}
+	assert.Equal(t, http.StatusInternalServerError, get(noCarrier, "GET", cdn+"/movies/1/index.m3u8").Code)
+	noSigner := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ServerSide, ErrorLog: quiet()}
+	assert.Equal(t, http.StatusInternalServerError, get(noSigner, "GET", cdn+"/movies/1/index.m3u8").Code)
+}
+
+// TestHandlerClientIP: the default client address is CloudFront-Viewer-Address
+// or the connection, never the first X-Forwarded-For entry a viewer chose.
+func TestHandlerClientIP(t *testing.T) {
+	e := newEnv(t)
+	p := policy.Custom(cdn+"/movies/1/*", clock.Add(time.Hour))
+	p.SourceIP = mustPrefix(t, "198.51.100.0/24")
+	creds, err := e.signer.Credentials(p)
+	require.NoError(t, err)
+	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Carrier: &e.carrier, Verifier: e.verifier,
+		Now: func() time.Time { return clock }, ErrorLog: quiet()}
+	target := cdn + "/movies/1/index.m3u8?" + e.carrier.Encode(creds)
+	for _, tc := range []struct {
+		name, remote, header, value string
+		status                      int
+	}{
+		{"connection inside", "198.51.100.7:1", "", "", 200},
+		{"connection outside", "203.0.113.9:1", "", "", 403},
+		{"forged X-Forwarded-For", "203.0.113.9:1", "X-Forwarded-For", "198.51.100.7, 203.0.113.9", 403},
+		{"CloudFront-Viewer-Address inside", "130.176.0.1:1", "CloudFront-Viewer-Address", "198.51.100.7:53211", 200},
+		{"CloudFront-Viewer-Address outside", "130.176.0.1:1", "CloudFront-Viewer-Address", "203.0.113.9:53211", 403},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.status, getFrom(h, tc.remote, target, tc.header, tc.value).Code)
+		})
+	}
+}
+
+func TestHandlerOriginAnswers(t *testing.T) {
+	var gz404 bytes.Buffer
+	zw := gzip.NewWriter(&gz404)
+	_, _ = zw.Write([]byte("<Error>NoSuchKey</Error>"))
+	require.NoError(t, zw.Close())
+	var sawEncoding string
+	origin := http.NewServeMux()
+	origin.HandleFunc("/moved.m3u8", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://internal-bucket.local/x.m3u8", http.StatusMovedPermanently)
+	})
+	origin.HandleFunc("/gz404.m3u8", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write(gz404.Bytes())
+	})
+	origin.HandleFunc("/br.m3u8", func(w http.ResponseWriter, r *http.Request) {
+		sawEncoding = r.Header.Get("Accept-Encoding")
+		w.Header().Set("Content-Encoding", "br")
+		_, _ = w.Write([]byte("\x1b\x00"))
+	})
+	h := &playlist.Handler{Origin: origin, ErrorLog: quiet()}
+
+	w := get(h, "GET", cdn+"/moved.m3u8")
+	assert.Equal(t, http.StatusBadGateway, w.Code, "an origin redirect is not passed on")
+	assert.Empty(t, w.Header().Get("Location"))
+
+	w = get(h, "GET", cdn+"/gz404.m3u8")
+	assert.Equal(t, http.StatusNotFound, w.Code)
+	assert.Equal(t, "gzip", w.Header().Get("Content-Encoding"), "a passed-through body keeps its encoding")
+	assert.Equal(t, gz404.Bytes(), w.Body.Bytes())
+
+	w = get(h, "GET", cdn+"/br.m3u8", "Accept-Encoding", "gzip, deflate, br, zstd")
+	assert.Equal(t, "gzip", sawEncoding, "the origin is offered only what the handler decodes")
+	assert.Equal(t, http.StatusBadGateway, w.Code)
+}
+
+// TestRemoteOriginFailsMidBody: an upstream that dies after its headers
+// gives the viewer a 502, not a dropped connection.
+func TestRemoteOriginFailsMidBody(t *testing.T) {
+	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "1000")
+		_, _ = io.WriteString(w, "#EXTM3U\n")
+		hj, ok := w.(http.Hijacker)
+		if !ok {
+			return
+		}
+		conn, _, err := hj.Hijack()
+		if err == nil {
+			_ = conn.Close()
+		}
+	}))
+	defer upstream.Close()
+	target, err := url.Parse(upstream.URL)
+	require.NoError(t, err)
+	h := &playlist.Handler{Origin: playlist.RemoteOrigin(target), ErrorLog: quiet()}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/a.m3u8")
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	assert.Equal(t, http.StatusBadGateway, resp.StatusCode)
 }

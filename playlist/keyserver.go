@@ -6,8 +6,9 @@ import (
 	"io/fs"
 	"log"
 	"net/http"
-	"path"
+	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cfhls/cfhls/signer"
@@ -18,13 +19,19 @@ import (
 // EXT-X-KEY URIs at it with Handler.Keys. It is safe for concurrent use once
 // configured.
 //
+// A key's name is the request's whole path without its leading '/': mount
+// the server under a prefix with http.StripPrefix, and lay Keys out like the
+// presentations ("movies/1/enc.key"), so that credentials for one title's
+// path never reach another title's key.
+//
 // A viewer is admitted when Authorize accepts the request (a session cookie,
 // say), or when the CloudFront credentials on the key URL (which Handler.Keys
 // puts there) verify with Verifier against the URL Resource returns. With
 // neither configured, every request is refused: there is no anonymous
 // default.
 type KeyServer struct {
-	// Keys holds the key files; a request's last path element names the file.
+	// Keys holds the key files, by name (the request path without its
+	// leading '/').
 	Keys fs.FS
 	// Authorize, when set, admits the viewer of r to the key named name by
 	// returning nil.
@@ -39,6 +46,10 @@ type KeyServer struct {
 	Resource func(r *http.Request) (string, error)
 	// Now is the clock for Verifier; nil means time.Now.
 	Now func() time.Time
+	// ClientIP returns the viewer's address for the Verifier's IP check.
+	// Nil means the connection's address: viewers reach the key server
+	// directly, so no forwarding header is trusted.
+	ClientIP func(r *http.Request) netip.Addr
 	// AllowOrigins lists the origins allowed by CORS ("*" for any).
 	AllowOrigins []string
 	// ErrorLog receives refusals; nil uses the log package.
@@ -52,8 +63,8 @@ func (k *KeyServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if signer.ServeCORS(w, r, k.AllowOrigins) {
 		return
 	}
-	name := path.Base(r.URL.Path)
-	if err := signer.CheckID(name); err != nil || k.Keys == nil {
+	name := strings.TrimPrefix(r.URL.Path, "/")
+	if !fs.ValidPath(name) || signer.CheckID(name) != nil || k.Keys == nil {
 		h.fail(w, http.StatusNotFound, "no such key", nil)
 		return
 	}
@@ -109,6 +120,10 @@ func (k *KeyServer) verify(r *http.Request) error {
 	if k.Now != nil {
 		now = k.Now
 	}
-	_, err = k.Verifier.VerifyURL(res+"?"+creds.Encode(), (&Handler{}).clientIP(r), now())
+	client := signer.RemoteIP(r)
+	if k.ClientIP != nil {
+		client = k.ClientIP(r)
+	}
+	_, err = k.Verifier.VerifyURL(res+"?"+creds.Encode(), client, now())
 	return err
 }

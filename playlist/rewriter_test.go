@@ -343,3 +343,24 @@ func TestRewriteAllocations(t *testing.T) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestBackslashURIsUntouched: a browser reads '\' as '/', so these point at
+// another host than the playlist's; they must never get credentials.
+func TestBackslashURIsUntouched(t *testing.T) {
+	in := "#EXTM3U\n#EXTINF:2,\n\\\\evil.example\\a.ts\n#EXTINF:2,\n/\\evil.example/b.ts\n" +
+		"#EXTINF:2,\nhttps://evil.example\\@cdn.example/c.ts\n#EXTINF:2,\nok.ts\n"
+	for _, tc := range []struct {
+		name string
+		rw   Rewriter
+	}{
+		{"default scope", Rewriter{Base: mustURL(t, "https://cdn.example/m/index.m3u8"), Query: testQuery}},
+		{"with InScope", Rewriter{Base: mustURL(t, "https://cdn.example/m/index.m3u8"), Query: testQuery,
+			InScope: func(*url.URL, Kind) bool { return true }}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out strings.Builder
+			require.NoError(t, tc.rw.Rewrite(&out, strings.NewReader(in)))
+			assert.Equal(t, strings.Replace(in, "ok.ts\n", "ok.ts?"+testQuery+"\n", 1), out.String())
+		})
+	}
+}

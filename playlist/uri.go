@@ -77,7 +77,7 @@ func plainPath(t []byte) bool {
 	}
 	if n < 8 {
 		for _, c := range t {
-			if c == ':' || c == '?' || c == '#' {
+			if c == ':' || c == '?' || c == '#' || c == '\\' {
 				return false
 			}
 		}
@@ -91,9 +91,24 @@ func plainPath(t []byte) bool {
 	return plainWord(binary.LittleEndian.Uint64(t[n-8:]))
 }
 
-// plainWord reports whether none of the eight bytes of v is ':', '?' or '#'.
+// plainWord reports whether none of the eight bytes of v is ':', '?', '#'
+// or a backslash.
 func plainWord(v uint64) bool {
-	return hasZeroByte(v^(lsb*':'))|hasZeroByte(v^(lsb*'?'))|hasZeroByte(v^(lsb*'#')) == 0
+	return hasZeroByte(v^(lsb*':'))|hasZeroByte(v^(lsb*'?'))|hasZeroByte(v^(lsb*'#'))|hasZeroByte(v^(lsb*'\\')) == 0
+}
+
+// hasBackslashBeforeQuery reports whether t has a backslash before its
+// query or fragment.
+func hasBackslashBeforeQuery(t []byte) bool {
+	for _, c := range t {
+		switch c {
+		case '\\':
+			return true
+		case '?', '#':
+			return false
+		}
+	}
+	return false
 }
 
 // uriClass is what the text of a URI says about where it points.
@@ -116,6 +131,12 @@ const (
 // fully (and without allocating). A reference that starts with a {$name}
 // variable has no scheme to read, so it counts as relative.
 func classify(t []byte) (c uriClass, scheme, host []byte) {
+	// A backslash is not allowed in a URI (RFC 3986), and browsers read it
+	// as '/' (WHATWG URL): "\\evil/x" or "https://evil\\@cdn/x" point at
+	// another host for them than for net/url. Such URIs are never touched.
+	if hasBackslashBeforeQuery(t) {
+		return classOther, nil, nil
+	}
 	if len(t) > 0 && isAlpha(t[0]) {
 		i := 1
 		for i < len(t) && schemeChars[t[i]] {

@@ -59,6 +59,10 @@ func TestClassify(t *testing.T) {
 		{"skd://key", classOther, "", ""},
 		{"c:\\a.ts", classOther, "", ""},
 		{"git+ssh://h/a", classOther, "", ""},
+		{`https://evil.example\@cdn.example/a.ts`, classOther, "", ""},
+		{`\\evil.example\a.ts`, classOther, "", ""},
+		{`/\evil.example/a.ts`, classOther, "", ""},
+		{`a.ts?x=\`, classRelative, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {

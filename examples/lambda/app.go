@@ -3,6 +3,7 @@ package main
 import (
 	"crypto"
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -12,9 +13,25 @@ import (
 	"github.com/cfhls/cfhls/signer"
 )
 
+// newOrigin returns where playlists are read: the private bucket through the
+// S3 API, or the HTTP origin through a reverse proxy.
+func newOrigin(c config, s stores) (http.Handler, error) {
+	if c.bucket == "" {
+		return playlist.RemoteOrigin(c.origin), nil
+	}
+	client, err := s.objects()
+	if err != nil {
+		return nil, fmt.Errorf("s3 client: %w", err)
+	}
+	return &s3Origin{client: client, bucket: c.bucket}, nil
+}
+
+// originSecretHeader is the custom header CloudFront adds to origin requests.
+const originSecretHeader = "X-Cfhls-Origin-Secret"
+
 // newApp wires the sign endpoint (GET /sign?id=…) and the playlist origin
-// (every other path; CloudFront sends *.m3u8 here).
-func newApp(c config, key crypto.Signer) (http.Handler, error) {
+// (every other path; CloudFront sends *.m3u8 here, with the origin secret).
+func newApp(c config, key crypto.Signer, originFiles http.Handler) (http.Handler, error) {
 	s, err := signer.New(c.keyPairID, key)
 	if err != nil {
 		return nil, err
@@ -28,7 +45,15 @@ func newApp(c config, key crypto.Signer) (http.Handler, error) {
 		AllowOrigins: c.allowOrigins,
 	}
 	origin := &playlist.Handler{
-		Origin: playlist.RemoteOrigin(c.origin),
+		Origin: originFiles,
+		// Only CloudFront knows the secret: requests around it are refused
+		// (in server-side mode the handler would otherwise sign for anyone).
+		Admit: func(r *http.Request) error {
+			if subtle.ConstantTimeCompare([]byte(r.Header.Get(originSecretHeader)), []byte(c.originSecret)) != 1 {
+				return errors.New("request did not come through CloudFront (no origin secret)")
+			}
+			return nil
+		},
 		Mode:   c.mode,
 		Signer: s,
 		TTL:    c.ttl,

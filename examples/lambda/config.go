@@ -18,9 +18,16 @@ type config struct {
 	keyPEM, keySecret, keyParameter string
 	// CFHLS_CDN_URL: the distribution's URL, e.g. https://d111111abcdef8.cloudfront.net.
 	cdn *url.URL
-	// CFHLS_ORIGIN_URL: where playlists are fetched, e.g. the S3 bucket's
-	// REST endpoint. Requests pass through CloudFront first.
+	// CFHLS_ORIGIN_BUCKET: the S3 bucket playlists are read from with the
+	// function's role (s3:GetObject), so the bucket stays private; or
+	// CFHLS_ORIGIN_URL: an HTTP origin that serves them (a packager, say).
+	bucket string
 	origin *url.URL
+	// CFHLS_ORIGIN_SECRET: the value of the X-Cfhls-Origin-Secret custom
+	// header CloudFront adds to its origin requests. The playlist origin
+	// refuses requests without it, so nobody can reach it around CloudFront
+	// (in server-side mode it would sign for them).
+	originSecret string
 	// CFHLS_PLAYLIST: path of a presentation's playlist with {id}, default
 	// /movies/{id}/index.m3u8.
 	playlist string
@@ -47,6 +54,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 		playlist:     or(getenv("CFHLS_PLAYLIST"), "/movies/{id}/index.m3u8"),
 		carry:        or(getenv("CFHLS_CARRY"), "-PREFIX"),
 		viewerToken:  getenv("CFHLS_VIEWER_TOKEN"),
+		bucket:       getenv("CFHLS_ORIGIN_BUCKET"),
+		originSecret: getenv("CFHLS_ORIGIN_SECRET"),
 	}
 	var errs []error
 	if c.keyPairID == "" {
@@ -65,8 +74,18 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.cdn, err = absURL("CFHLS_CDN_URL", getenv("CFHLS_CDN_URL")); err != nil {
 		errs = append(errs, err)
 	}
-	if c.origin, err = absURL("CFHLS_ORIGIN_URL", getenv("CFHLS_ORIGIN_URL")); err != nil {
-		errs = append(errs, err)
+	switch raw := getenv("CFHLS_ORIGIN_URL"); {
+	case c.bucket != "" && raw != "":
+		errs = append(errs, errors.New("set one of CFHLS_ORIGIN_BUCKET and CFHLS_ORIGIN_URL, not both"))
+	case c.bucket == "" && raw == "":
+		errs = append(errs, errors.New("set CFHLS_ORIGIN_BUCKET (a private S3 bucket) or CFHLS_ORIGIN_URL (an HTTP origin)"))
+	case raw != "":
+		if c.origin, err = absURL("CFHLS_ORIGIN_URL", raw); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(c.originSecret) < 16 {
+		errs = append(errs, errors.New("CFHLS_ORIGIN_SECRET must hold at least 16 characters: the custom origin header CloudFront sends, so nobody reaches the playlist origin around it"))
 	}
 	if !strings.HasPrefix(c.playlist, "/") || !strings.Contains(c.playlist, "{id}") {
 		errs = append(errs, fmt.Errorf("CFHLS_PLAYLIST %q must be a path with {id}, like /movies/{id}/index.m3u8", c.playlist))

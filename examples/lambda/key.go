@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 
@@ -23,10 +24,11 @@ type parameterStore interface {
 	GetParameter(ctx context.Context, in *ssm.GetParameterInput, opts ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
 }
 
-// stores makes the AWS clients only when a key source needs them.
+// stores makes the AWS clients only when the configuration needs them.
 type stores struct {
 	secrets    func() (secretStore, error)
 	parameters func() (parameterStore, error)
+	objects    func() (objectStore, error)
 }
 
 // awsStores builds clients from the function's environment (region and
@@ -41,6 +43,10 @@ func awsStores(ctx context.Context) stores {
 		parameters: func() (parameterStore, error) {
 			c, err := load()
 			return ssm.NewFromConfig(c), err
+		},
+		objects: func() (objectStore, error) {
+			c, err := load()
+			return s3.NewFromConfig(c), err
 		},
 	}
 }

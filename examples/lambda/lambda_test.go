@@ -24,11 +24,15 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cfhls/cfhls/hlstest"
 	"github.com/cfhls/cfhls/playlist"
 	"github.com/cfhls/cfhls/signer"
 )
 
-const cdn = "https://d111111abcdef8.cloudfront.net"
+const (
+	cdn              = "https://d111111abcdef8.cloudfront.net"
+	testOriginSecret = "0123456789abcdef-origin"
+)
 
 var keyPEM = func() string {
 	b, err := os.ReadFile(filepath.Join("..", "..", "signer", "testdata", "keys", "rsa2048-pkcs8.pem"))
@@ -40,11 +44,12 @@ var keyPEM = func() string {
 
 func env(over map[string]string) func(string) string {
 	base := map[string]string{
-		"CFHLS_KEY_PAIR_ID":  "K2JCJMDEHXQW5F",
-		"CFHLS_PRIVATE_KEY":  keyPEM,
-		"CFHLS_CDN_URL":      cdn,
-		"CFHLS_ORIGIN_URL":   "https://bucket.s3.us-east-1.amazonaws.com",
-		"CFHLS_VIEWER_TOKEN": "viewer-token",
+		"CFHLS_KEY_PAIR_ID":   "K2JCJMDEHXQW5F",
+		"CFHLS_PRIVATE_KEY":   keyPEM,
+		"CFHLS_CDN_URL":       cdn,
+		"CFHLS_ORIGIN_URL":    "https://bucket.s3.us-east-1.amazonaws.com",
+		"CFHLS_VIEWER_TOKEN":  "viewer-token",
+		"CFHLS_ORIGIN_SECRET": testOriginSecret,
 	}
 	for k, v := range over {
 		base[k] = v
@@ -63,7 +68,11 @@ func TestLoadConfig(t *testing.T) {
 		{"two key sources", map[string]string{"CFHLS_PRIVATE_KEY_SECRET": "arn:aws:secretsmanager:us-east-1:1:secret:k"}, "exactly one of"},
 		{"no key source", map[string]string{"CFHLS_PRIVATE_KEY": ""}, "(0 set)"},
 		{"relative CDN", map[string]string{"CFHLS_CDN_URL": "d111.cloudfront.net"}, "CFHLS_CDN_URL"},
-		{"no origin", map[string]string{"CFHLS_ORIGIN_URL": ""}, "CFHLS_ORIGIN_URL"},
+		{"no origin", map[string]string{"CFHLS_ORIGIN_URL": ""}, "set CFHLS_ORIGIN_BUCKET"},
+		{"bucket and URL", map[string]string{"CFHLS_ORIGIN_BUCKET": "media"}, "not both"},
+		{"bucket", map[string]string{"CFHLS_ORIGIN_BUCKET": "media", "CFHLS_ORIGIN_URL": ""}, ""},
+		{"no origin secret", map[string]string{"CFHLS_ORIGIN_SECRET": ""}, "CFHLS_ORIGIN_SECRET"},
+		{"short origin secret", map[string]string{"CFHLS_ORIGIN_SECRET": "abc"}, "at least 16"},
 		{"playlist without id", map[string]string{"CFHLS_PLAYLIST": "/movies/index.m3u8"}, "CFHLS_PLAYLIST"},
 		{"bad mode", map[string]string{"CFHLS_MODE": "magic"}, "CFHLS_MODE"},
 		{"bad TTL", map[string]string{"CFHLS_TTL": "soon"}, "CFHLS_TTL"},
@@ -147,14 +156,19 @@ func newTestApp(t *testing.T, over map[string]string) http.Handler {
 	if over == nil {
 		over = map[string]string{}
 	}
-	if over["CFHLS_ORIGIN_URL"] == "" {
+	if over["CFHLS_ORIGIN_URL"] == "" && over["CFHLS_ORIGIN_BUCKET"] == "" {
 		over["CFHLS_ORIGIN_URL"] = origin(t).URL
 	}
 	c, err := loadConfig(env(over))
 	require.NoError(t, err)
 	key, err := loadKey(context.Background(), c, stores{})
 	require.NoError(t, err)
-	app, err := newApp(c, key)
+	bucket := stores{objects: func() (objectStore, error) {
+		return fakeBucket{name: "media", fsys: hlstest.Presentation("movies/1")}, nil
+	}}
+	origin, err := newOrigin(c, bucket)
+	require.NoError(t, err)
+	app, err := newApp(c, key, origin)
 	require.NoError(t, err)
 	return app
 }
@@ -204,6 +218,7 @@ func TestEvents(t *testing.T) {
 		q.Del(n)
 	}
 	pl := readEvent(t, "playlist-function-url.json")
+	require.Equal(t, testOriginSecret, pl.Headers["x-cfhls-origin-secret"], "the recorded event carries CloudFront's custom origin header")
 	pl.RawQueryString = q.Encode()
 	resp, err = proxy(context.Background(), pl)
 	require.NoError(t, err)
@@ -213,6 +228,14 @@ func TestEvents(t *testing.T) {
 	assert.Contains(t, resp.Body, "&Policy-PREFIX=")
 
 	pl.RawQueryString = ""
+	resp, err = proxy(context.Background(), pl)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+
+	// Straight to the function URL, around CloudFront: refused whatever it
+	// carries, in every mode.
+	pl.RawQueryString = q.Encode()
+	delete(pl.Headers, "x-cfhls-origin-secret")
 	resp, err = proxy(context.Background(), pl)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode)

@@ -23,11 +23,16 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	key, err := loadKey(ctx, cfg, awsStores(ctx))
+	s := awsStores(ctx)
+	key, err := loadKey(ctx, cfg, s)
 	if err != nil {
 		log.Fatal(err)
 	}
-	app, err := newApp(cfg, key)
+	origin, err := newOrigin(cfg, s)
+	if err != nil {
+		log.Fatal(err)
+	}
+	app, err := newApp(cfg, key, origin)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -83,8 +83,12 @@ func functionURL(t *testing.T, fn func(context.Context, events.APIGatewayV2HTTPR
 // sends *.m3u8 to the function URL with all query strings, everything else to
 // S3; both behaviors require signed requests.
 func TestBehindSimulator(t *testing.T) {
-	for _, mode := range []string{"propagate", "server-side", "cookies"} {
-		t.Run(mode, func(t *testing.T) {
+	for _, tc := range []struct{ mode, origin string }{
+		{"propagate", "url"}, {"server-side", "url"}, {"cookies", "url"},
+		{"propagate", "bucket"}, {"server-side", "bucket"},
+	} {
+		mode := tc.mode
+		t.Run(mode+"/"+tc.origin, func(t *testing.T) {
 			fsys := hlstest.Presentation("movies/1")
 			s3 := hlstest.NewS3Origin(fsys)
 			bucket := httptest.NewServer(s3)
@@ -101,12 +105,17 @@ func TestBehindSimulator(t *testing.T) {
 			)
 			defer cf.Close()
 
+			originURL, originBucket := bucket.URL, ""
+			if tc.origin == "bucket" {
+				originURL, originBucket = "", "media" // read through the S3 API (faked)
+			}
 			app := newTestApp(t, map[string]string{
-				"CFHLS_CDN_URL":    cf.URL,
-				"CFHLS_ORIGIN_URL": bucket.URL,
-				"CFHLS_MODE":       mode,
-				"CFHLS_TTL":        "1h",
-				"CFHLS_PLAYLIST":   "/movies/{id}/master.m3u8",
+				"CFHLS_CDN_URL":       cf.URL,
+				"CFHLS_ORIGIN_URL":    originURL,
+				"CFHLS_ORIGIN_BUCKET": originBucket,
+				"CFHLS_MODE":          mode,
+				"CFHLS_TTL":           "1h",
+				"CFHLS_PLAYLIST":      "/movies/{id}/master.m3u8",
 			})
 			fn = functionURL(t, httpadapter.NewV2(app).ProxyWithContext)
 
@@ -150,6 +159,7 @@ func proxyTo(t *testing.T, base string) http.Handler {
 		require.NoError(t, err)
 		out.Header = r.Header.Clone()
 		out.Header.Set("X-Forwarded-Host", r.Host)
+		out.Header.Set(originSecretHeader, testOriginSecret) // the distribution's custom origin header
 		resp, err := http.DefaultTransport.RoundTrip(out)
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusBadGateway)

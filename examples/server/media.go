@@ -3,6 +3,7 @@ package main
 import (
 	"embed"
 	"io/fs"
+	"testing/fstest"
 )
 
 // The sample presentation (media/sample, made by media/gen.sh) is served by
@@ -24,11 +25,12 @@ func sampleMedia() fs.FS {
 	return sub
 }
 
-// sampleKeys holds "enc.key".
+// sampleKeys holds the sample's key where the key server looks for it: laid
+// out like the presentation, "sample/enc/enc.key".
 func sampleKeys() fs.FS {
-	sub, err := fs.Sub(keyFiles, "media/keys")
+	key, err := keyFiles.ReadFile("media/keys/enc.key")
 	if err != nil {
 		panic(err)
 	}
-	return sub
+	return fstest.MapFS{"sample/enc/enc.key": {Data: key}}
 }

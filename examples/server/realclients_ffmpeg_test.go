@@ -124,19 +124,23 @@ var ffmpegPresentations = []ffmpegPresentation{
 func makeFFmpegPresentations(t *testing.T, ffmpeg string) (media, keys fs.FS) {
 	t.Helper()
 	mediaDir, keyDir := t.TempDir(), t.TempDir()
+	// The key server lays keys out like the presentations: the aes
+	// presentation's keys are aes/<name>.
+	keyPath := func(uri string) string { return filepath.Join("aes", filepath.Base(uri)) }
+	require.NoError(t, os.MkdirAll(filepath.Join(keyDir, "aes"), 0o755))
 	keyURIs := []string{"https://keys.invalid/aes-0.key", "https://keys.invalid/aes-1.key"}
 	for _, u := range keyURIs {
 		key := make([]byte, 16)
 		_, err := rand.Read(key)
 		require.NoError(t, err)
-		require.NoError(t, os.WriteFile(filepath.Join(keyDir, filepath.Base(u)), key, 0o600))
+		require.NoError(t, os.WriteFile(filepath.Join(keyDir, keyPath(u)), key, 0o600))
 	}
 	var reads atomic.Int64
 	keyInfo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		u := keyURIs[min(int(reads.Add(1)-1)/2, len(keyURIs)-1)]
 		// Key info file: the URI written into the playlist, the key file
 		// ffmpeg reads, and (left out) the IV.
-		fmt.Fprintf(w, "%s\n%s\n", u, filepath.Join(keyDir, filepath.Base(u)))
+		fmt.Fprintf(w, "%s\n%s\n", u, filepath.Join(keyDir, keyPath(u)))
 	}))
 	defer keyInfo.Close()
 
@@ -314,12 +318,12 @@ func TestRealClientFFmpeg(t *testing.T) {
 	// less: the duration check above is what proves decryption.
 	t.Run("wrong key", func(t *testing.T) {
 		t.Parallel()
-		right, err := fs.ReadFile(keys, "aes-0.key")
+		right, err := fs.ReadFile(keys, "aes/aes-0.key")
 		require.NoError(t, err)
 		wrong := make([]byte, 16)
 		_, err = rand.Read(wrong)
 		require.NoError(t, err)
-		badKeys := fstest.MapFS{"aes-0.key": {Data: right}, "aes-1.key": {Data: wrong}}
+		badKeys := fstest.MapFS{"aes/aes-0.key": {Data: right}, "aes/aes-1.key": {Data: wrong}}
 		st := startRealStack(t, playlist.Propagate, media, badKeys, false)
 		c := newFFmpegClient(t, st, playlist.Propagate, "aes")
 

@@ -32,7 +32,7 @@ type config struct {
 	mode         playlist.Mode
 	ttl          time.Duration
 	media        fs.FS                // the CDN's content (S3-like origin)
-	keys         fs.FS                // the key server's keys
+	keys         fs.FS                // the key server's keys, laid out like the presentations
 	clock        func() time.Time     // nil: time.Now
 	logf         func(string, ...any) // nil: discard
 	noCORS       bool                 // the CDN sends no CORS headers (to show why they matter)
@@ -87,12 +87,19 @@ func newStack(cfg config) (*stack, error) {
 			id, _, _ := strings.Cut(strings.TrimPrefix(public.Path, "/"), "/")
 			return public.Scheme + "://" + public.Host + "/" + id + "/*", nil
 		},
-		// EXT-X-KEY URIs go to the key server on the page's origin, under
-		// the path of the playlist that names them, so the same credentials
-		// that cover the presentation cover its keys.
+		// Behind the simulator the Host is the CDN's; say so anyway, as a
+		// deployment behind CloudFront must.
+		Public: func(r *http.Request) *url.URL {
+			return &url.URL{Scheme: "http", Host: cfg.cdnListener.Addr().String(), Path: r.URL.Path, RawPath: r.URL.RawPath}
+		},
+		// EXT-X-KEY URIs with the packager's placeholder host go to the key
+		// server on the page's origin, under the path of the playlist that
+		// names them, so the same credentials that cover the presentation
+		// cover its keys. Keys on the CDN itself stay there.
+		KeyHosts: []string{keyPlaceholder},
 		Keys: func(r *http.Request, key *url.URL) (string, error) {
 			if key.Host != keyPlaceholder {
-				return key.String(), nil // a key on the CDN stays there
+				return key.String(), nil
 			}
 			return st.pageURL + "/keys" + path.Dir(r.URL.Path) + "/" + path.Base(key.Path), nil
 		},
@@ -138,16 +145,16 @@ func newStack(cfg config) (*stack, error) {
 		Verifier:  verifier,
 		Now:       cfg.clock,
 		ErrorLog:  errorLog,
-		Resource: func(r *http.Request) (string, error) {
-			return cdnURL + strings.TrimPrefix(r.URL.Path, "/keys"), nil
-		},
+		// Mounted under /keys: r.URL.Path is the key's path beside its
+		// playlist on the CDN.
+		Resource: func(r *http.Request) (string, error) { return cdnURL + r.URL.Path, nil },
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", pageHandler(cdnURL, cfg.mode))
 	mux.HandleFunc("GET /hls.js", serveHLSJS)
 	mux.HandleFunc("POST /login", login)
 	mux.Handle("/sign", sign)
-	mux.Handle("/keys/", keys)
+	mux.Handle("/keys/", http.StripPrefix("/keys", keys))
 	st.page = &http.Server{Handler: logRequests(mux, cfg.logf), ErrorLog: errorLog, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := st.page.Serve(cfg.pageListener); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -1,0 +1,165 @@
+package playlist
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+)
+
+// answer is the origin's answer to a playlist request, held in memory.
+type answer struct {
+	status int
+	header http.Header
+	buf    *bytes.Buffer // the body, gzip decoded when the status is 200
+}
+
+// passThrough sends a non-200 answer on unchanged.
+func (a *answer) passThrough(w http.ResponseWriter, r *http.Request) {
+	for _, k := range []string{"Content-Type", "Content-Encoding", "Content-Language"} {
+		if v := a.header.Get(k); v != "" {
+			w.Header().Set(k, v)
+		}
+	}
+	if w.Header().Get("Content-Type") == "" {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	}
+	w.WriteHeader(a.status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(a.buf.Bytes())
+	}
+}
+
+// fetch asks the origin for the playlist and returns its answer, the body
+// bounded by MaxBytes and gzip decoded. The answer (when not nil) holds a
+// pooled buffer the caller returns to bufPool.
+func (h *Handler) fetch(r *http.Request) (*answer, error) {
+	sub := r.Clone(r.Context())
+	sub.Method = http.MethodGet
+	for _, k := range []string{"Range", "If-Range", "If-None-Match", "If-Modified-Since"} {
+		sub.Header.Del(k)
+	}
+	// Only what fetch can decode; the viewer's own list may name br or zstd.
+	sub.Header.Set("Accept-Encoding", "gzip")
+	if h.Carrier != nil {
+		q := sub.URL.Query()
+		h.Carrier.Strip(q)
+		sub.URL.RawQuery = q.Encode()
+		sub.RequestURI = sub.URL.RequestURI()
+	}
+	max := h.MaxBytes
+	if max <= 0 {
+		max = DefaultMaxBytes
+	}
+	rec := &recorder{header: http.Header{}, max: max, buf: bufPool.Get().(*bytes.Buffer)}
+	rec.buf.Reset()
+	ans := &answer{header: rec.header, buf: rec.buf}
+	if err := serveOrigin(h.Origin, rec, sub); err != nil {
+		return ans, err
+	}
+	if err := r.Context().Err(); err != nil {
+		return ans, err
+	}
+	ans.status = rec.status
+	if ans.status == 0 {
+		ans.status = http.StatusOK
+	}
+	if rec.over {
+		return ans, fmt.Errorf("playlist is over the %d-byte limit", max)
+	}
+	enc := strings.ToLower(strings.TrimSpace(rec.header.Get("Content-Encoding")))
+	if ans.status != http.StatusOK || enc == "" || enc == "identity" {
+		return ans, nil
+	}
+	if enc != "gzip" {
+		return ans, fmt.Errorf("origin sent Content-Encoding %q; only gzip is decoded", enc)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(rec.buf.Bytes()))
+	if err != nil {
+		return ans, fmt.Errorf("gzip: %w", err)
+	}
+	plain := bufPool.Get().(*bytes.Buffer)
+	plain.Reset()
+	n, err := io.Copy(plain, io.LimitReader(zr, max+1))
+	bufPool.Put(rec.buf)
+	ans.buf = plain
+	if err != nil {
+		return ans, fmt.Errorf("gzip: %w", err)
+	}
+	if n > max {
+		return ans, fmt.Errorf("playlist is over the %d-byte limit once decompressed", max)
+	}
+	return ans, nil
+}
+
+// serveOrigin runs the origin into rec. httputil.ReverseProxy aborts with
+// http.ErrAbortHandler when the upstream fails mid-body or rec refuses an
+// oversized one; nothing has reached the viewer yet (rec buffers it all), so
+// that becomes an error here (and a 502) instead of a dropped connection.
+func serveOrigin(origin http.Handler, rec *recorder, r *http.Request) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v != http.ErrAbortHandler {
+				panic(v)
+			}
+			if rec.over {
+				err = fmt.Errorf("playlist is over the %d-byte limit", rec.max)
+			} else {
+				err = errors.New("origin aborted the answer")
+			}
+		}
+	}()
+	origin.ServeHTTP(rec, r)
+	return nil
+}
+
+// recorder captures an origin's answer in memory, up to max bytes.
+type recorder struct {
+	header http.Header
+	status int
+	buf    *bytes.Buffer
+	max    int64
+	over   bool
+}
+
+// Header returns the origin's response headers.
+func (rc *recorder) Header() http.Header { return rc.header }
+
+// WriteHeader records the origin's status.
+func (rc *recorder) WriteHeader(status int) {
+	if rc.status == 0 {
+		rc.status = status
+	}
+}
+
+// Write buffers the body, refusing what goes over the limit.
+func (rc *recorder) Write(p []byte) (int, error) {
+	if rc.status == 0 {
+		rc.status = http.StatusOK
+	}
+	if rc.over || int64(rc.buf.Len()+len(p)) > rc.max {
+		rc.over = true
+		return 0, errors.New("playlist: over the size limit")
+	}
+	return rc.buf.Write(p)
+}
+
+// ReadFrom lets io.Copy (http.ServeContent, httputil.ReverseProxy) fill the
+// buffer directly, without a 32 KiB copy buffer per request.
+func (rc *recorder) ReadFrom(src io.Reader) (int64, error) {
+	if rc.status == 0 {
+		rc.status = http.StatusOK
+	}
+	if rc.over {
+		return 0, errors.New("playlist: over the size limit")
+	}
+	n, err := rc.buf.ReadFrom(io.LimitReader(src, rc.max-int64(rc.buf.Len())+1))
+	if int64(rc.buf.Len()) > rc.max {
+		rc.over = true
+		return n, errors.New("playlist: over the size limit")
+	}
+	return n, err
+}

@@ -1,0 +1,149 @@
+package playlist
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cfhls/cfhls/policy"
+	"github.com/cfhls/cfhls/signer"
+)
+
+var (
+	// errNoCarried is the 403 message when Propagate finds nothing to carry.
+	errNoCarried = errors.New("no credentials: the playlist request carries no prefixed copies of the signing parameters")
+	// errNoScope marks a playlist that Scope places outside every presentation.
+	errNoScope = errors.New("no scope for this playlist")
+	// errSigning marks a failure of the Signer itself.
+	errSigning = errors.New("signing failed")
+)
+
+// propagate reads the carried credentials, verifies them when a Verifier is
+// set, and puts them (and their carried copies) on the rewriter.
+func (h *Handler) propagate(r *http.Request, public *url.URL, rw *Rewriter) error {
+	if h.Carrier == nil {
+		return fmt.Errorf("%w: Propagate mode needs a Carrier", errMisconfigured)
+	}
+	creds, err := h.Carrier.Extract(r.URL.Query())
+	if errors.Is(err, signer.ErrNoCredentials) {
+		return errNoCarried
+	}
+	if err != nil {
+		return fmt.Errorf("carried credentials: %w", err)
+	}
+	if h.Verifier != nil {
+		u := *public
+		u.RawQuery, u.Fragment = "", ""
+		now := time.Now
+		if h.Now != nil {
+			now = h.Now
+		}
+		if _, err := h.Verifier.VerifyURL(u.String()+"?"+creds.Encode(), h.clientIP(r), now()); err != nil {
+			return fmt.Errorf("carried credentials refused: %w", err)
+		}
+	}
+	rw.Query = creds.Encode()
+	rw.Carry = h.Carrier.Encode(creds)
+	return nil
+}
+
+// serverSide signs the playlist's scope with a bucketed expiry.
+func (h *Handler) serverSide(r *http.Request, public *url.URL, rw *Rewriter) error {
+	if h.Signer == nil {
+		return fmt.Errorf("%w: ServerSide mode needs a Signer", errMisconfigured)
+	}
+	var scope string
+	var err error
+	if h.Scope != nil {
+		scope, err = h.Scope(r, public)
+	} else {
+		scope, err = policy.DirScope(public.String())
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %w", errNoScope, err)
+	}
+	ttl, bucket := h.TTL, h.Bucket
+	if ttl <= 0 {
+		ttl = 6 * time.Hour
+	}
+	if bucket <= 0 {
+		bucket = 15 * time.Minute
+	}
+	creds, err := h.Signer.Credentials(policy.Custom(scope, policy.RoundUp(h.Signer.Now().Add(ttl), bucket)))
+	if err != nil {
+		return fmt.Errorf("%w: %w", errSigning, err)
+	}
+	rw.Query = creds.Encode()
+	return nil
+}
+
+// sendKeys points in-scope key URIs (and those on KeyHosts) at the key
+// server, with the request's credentials.
+func (h *Handler) sendKeys(r *http.Request, rw *Rewriter) {
+	inner, base, rebase, query := rw.InScope, rw.Base, rw.Rebase, rw.Query
+	rw.InScope = func(u *url.URL, k Kind) bool {
+		if (k == Key || k == SessionKey) && (u.Scheme == "http" || u.Scheme == "https") &&
+			slices.ContainsFunc(h.KeyHosts, func(host string) bool { return strings.EqualFold(host, u.Host) }) {
+			return true
+		}
+		if inner != nil {
+			return inner(u, k)
+		}
+		return sameOrigin(u, base) || (rebase != nil && sameOrigin(u, rebase))
+	}
+	rw.KeyURI = func(u *url.URL) (string, error) {
+		to, err := h.Keys(r, u)
+		if err != nil {
+			return "", err
+		}
+		return AddQuery(to, query), nil
+	}
+}
+
+// sameOrigin reports whether u (resolved) is relative or on base's scheme
+// and host.
+func sameOrigin(u, base *url.URL) bool {
+	if !u.IsAbs() {
+		return u.Host == ""
+	}
+	return base != nil && strings.EqualFold(u.Scheme, base.Scheme) && strings.EqualFold(u.Host, base.Host)
+}
+
+func (h *Handler) public(r *http.Request) *url.URL {
+	if h.Public != nil {
+		return h.Public(r)
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
+		scheme = p
+	}
+	return &url.URL{Scheme: scheme, Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath}
+}
+
+func (h *Handler) clientIP(r *http.Request) netip.Addr {
+	if h.ClientIP != nil {
+		return h.ClientIP(r)
+	}
+	return viewerIP(r)
+}
+
+// viewerIP is CloudFront-Viewer-Address ("ip:port", IPv6 unbracketed) when
+// present, else the connection's address.
+func viewerIP(r *http.Request) netip.Addr {
+	if v := r.Header.Get("CloudFront-Viewer-Address"); v != "" {
+		if i := strings.LastIndexByte(v, ':'); i > 0 {
+			if a, err := netip.ParseAddr(v[:i]); err == nil {
+				return a.Unmap()
+			}
+		}
+	}
+	return signer.RemoteIP(r)
+}
