@@ -282,9 +282,15 @@ func (h *Handler) failCredentials(w http.ResponseWriter, err error) {
 }
 
 func (h *Handler) fail(w http.ResponseWriter, status int, msg string, cause error) {
+	writeError(w, h.ErrorLog, status, msg, cause)
+}
+
+// writeError answers status with msg as plain text, never cached, and logs
+// cause (to logger, or the log package when nil) when there is one.
+func writeError(w http.ResponseWriter, logger *log.Logger, status int, msg string, cause error) {
 	if cause != nil {
-		if h.ErrorLog != nil {
-			h.ErrorLog.Printf("playlist: %d %s: %v", status, msg, cause)
+		if logger != nil {
+			logger.Printf("playlist: %d %s: %v", status, msg, cause)
 		} else {
 			log.Printf("playlist: %d %s: %v", status, msg, cause)
 		}

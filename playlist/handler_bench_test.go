@@ -1,27 +1,14 @@
 package playlist_test
 
 import (
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/cfhls/cfhls/playlist"
 )
-
-// mediaPlaylist returns a VOD media playlist of n segments.
-func mediaPlaylist(n int) []byte {
-	var b strings.Builder
-	b.WriteString("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:6\n#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:VOD\n")
-	for i := range n {
-		fmt.Fprintf(&b, "#EXTINF:6.006,\nseg-%05d.ts\n", i)
-	}
-	b.WriteString("#EXT-X-ENDLIST\n")
-	return []byte(b.String())
-}
 
 func benchServe(b *testing.B, h http.Handler, target string) {
 	r := httptest.NewRequest("GET", target, nil)
@@ -52,13 +39,13 @@ func (d *discard) Write(p []byte) (int, error) { return io.Discard.Write(p) }
 // serves the same file unrewritten with http.FileServer. Compare ns/op.
 func BenchmarkHandler1000(b *testing.B) {
 	e := newEnv(b)
-	fsys := fstest.MapFS{"movies/1/index.m3u8": {Data: mediaPlaylist(1000)}}
+	fsys := fstest.MapFS{"movies/1/index.m3u8": {Data: playlist.MediaPlaylistForTest(1000)}}
 	h := &playlist.Handler{Origin: playlist.FSOrigin(fsys), Mode: playlist.ServerSide, Signer: e.signer}
 	benchServe(b, h, cdn+"/movies/1/index.m3u8")
 }
 
 func BenchmarkFileServer1000(b *testing.B) {
-	fsys := fstest.MapFS{"movies/1/index.m3u8": {Data: mediaPlaylist(1000)}}
+	fsys := fstest.MapFS{"movies/1/index.m3u8": {Data: playlist.MediaPlaylistForTest(1000)}}
 	benchServe(b, http.FileServerFS(fsys), cdn+"/movies/1/index.m3u8")
 }
 
@@ -67,7 +54,7 @@ func BenchmarkFileServer1000(b *testing.B) {
 // rewriting. Credentials make the playlist about ten times larger.
 func BenchmarkFileServerRewritten1000(b *testing.B) {
 	e := newEnv(b)
-	fsys := fstest.MapFS{"movies/1/index.m3u8": {Data: mediaPlaylist(1000)}}
+	fsys := fstest.MapFS{"movies/1/index.m3u8": {Data: playlist.MediaPlaylistForTest(1000)}}
 	h := &playlist.Handler{Origin: playlist.FSOrigin(fsys), Mode: playlist.ServerSide, Signer: e.signer}
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest("GET", cdn+"/movies/1/index.m3u8", nil))

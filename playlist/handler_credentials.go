@@ -36,6 +36,7 @@ func (h *Handler) propagate(r *http.Request, public *url.URL, rw *Rewriter) erro
 	if err != nil {
 		return fmt.Errorf("carried credentials: %w", err)
 	}
+	rw.Query = creds.Encode()
 	if h.Verifier != nil {
 		u := *public
 		u.RawQuery, u.Fragment = "", ""
@@ -43,11 +44,10 @@ func (h *Handler) propagate(r *http.Request, public *url.URL, rw *Rewriter) erro
 		if h.Now != nil {
 			now = h.Now
 		}
-		if _, err := h.Verifier.VerifyURL(u.String()+"?"+creds.Encode(), h.clientIP(r), now()); err != nil {
+		if _, err := h.Verifier.VerifyURL(u.String()+"?"+rw.Query, h.clientIP(r), now()); err != nil {
 			return fmt.Errorf("carried credentials refused: %w", err)
 		}
 	}
-	rw.Query = creds.Encode()
 	rw.Carry = h.Carrier.Encode(creds)
 	return nil
 }
@@ -74,11 +74,10 @@ func (h *Handler) serverSide(r *http.Request, public *url.URL, rw *Rewriter) err
 	if bucket <= 0 {
 		bucket = 15 * time.Minute
 	}
-	creds, err := h.Signer.Credentials(policy.Custom(scope, policy.RoundUp(h.Signer.Now().Add(ttl), bucket)))
+	rw.Query, err = h.Signer.Query(policy.Custom(scope, policy.RoundUp(h.Signer.Now().Add(ttl), bucket)))
 	if err != nil {
 		return fmt.Errorf("%w: %w", errSigning, err)
 	}
-	rw.Query = creds.Encode()
 	return nil
 }
 

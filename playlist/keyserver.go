@@ -58,23 +58,22 @@ type KeyServer struct {
 
 // ServeHTTP answers GET, HEAD and CORS preflights.
 func (k *KeyServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h := &Handler{ErrorLog: k.ErrorLog}
 	w.Header().Set("Cache-Control", "no-store")
 	if signer.ServeCORS(w, r, k.AllowOrigins) {
 		return
 	}
 	name := strings.TrimPrefix(r.URL.Path, "/")
 	if !fs.ValidPath(name) || signer.CheckID(name) != nil || k.Keys == nil {
-		h.fail(w, http.StatusNotFound, "no such key", nil)
+		writeError(w, k.ErrorLog, http.StatusNotFound, "no such key", nil)
 		return
 	}
 	if err := k.authorize(r, name); err != nil {
-		h.fail(w, http.StatusForbidden, "not authorized for this key", fmt.Errorf("key %s: %w", name, err))
+		writeError(w, k.ErrorLog, http.StatusForbidden, "not authorized for this key", fmt.Errorf("key %s: %w", name, err))
 		return
 	}
 	key, err := fs.ReadFile(k.Keys, name)
 	if err != nil {
-		h.fail(w, http.StatusNotFound, "no such key", fmt.Errorf("key %s: %w", name, err))
+		writeError(w, k.ErrorLog, http.StatusNotFound, "no such key", fmt.Errorf("key %s: %w", name, err))
 		return
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")

@@ -120,6 +120,15 @@ func (s *Signer) Credentials(p policy.Policy) (Credentials, error) {
 	return e.creds, err
 }
 
+// Query is Credentials(p).Encode() without the encoding: the cache keeps the
+// encoded form, so a cached policy costs no allocation beyond the lookup.
+// Use it where every request needs the query string, as a server-side
+// rewriting origin does.
+func (s *Signer) Query(p policy.Policy) (string, error) {
+	e, err := s.credentials(p, p.CanTravelCanned())
+	return e.query, err
+}
+
 // credentials signs p in the given form, through the cache.
 func (s *Signer) credentials(p policy.Policy, canned bool) (signed, error) {
 	if now := s.now(); now.Unix() >= p.Expires.Unix() {

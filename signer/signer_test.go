@@ -249,3 +249,18 @@ func TestCredentialsExpiry(t *testing.T) {
 	assert.Equal(t, now, s.Now())
 	assert.Equal(t, crypto.SHA1, s.Hash())
 }
+
+func TestQuery(t *testing.T) {
+	key := &countingKey{Signer: testRSAKey(t)}
+	s, err := signer.New("K2JCJMDEHXQW5F", key, signer.WithClock(fixedClock))
+	require.NoError(t, err)
+	p := policy.Custom(cdn+"/movies/1/*", exp)
+	q, err := s.Query(p)
+	require.NoError(t, err)
+	c, err := s.Credentials(p)
+	require.NoError(t, err)
+	assert.Equal(t, c.Encode(), q)
+	assert.EqualValues(t, 1, key.n.Load(), "one signature for both")
+	_, err = s.Query(policy.Custom(cdn+"/*", now.Add(-time.Second)))
+	assert.ErrorIs(t, err, signer.ErrExpired)
+}

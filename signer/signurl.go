@@ -81,11 +81,3 @@ func signingParam(rawQuery string) (string, bool) {
 	}
 	return "", false
 }
-
-func isSigningParam(name string) bool {
-	switch name {
-	case ParamExpires, ParamPolicy, ParamSignature, ParamKeyPairID, ParamHashAlgorithm:
-		return true
-	}
-	return false
-}

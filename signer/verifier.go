@@ -89,41 +89,14 @@ func (v *Verifier) VerifyURL(rawURL string, client netip.Addr, now time.Time) (R
 // ErrExpired, ErrNotYetValid, ErrSourceIP or ErrResource.
 func (v *Verifier) Verify(rawURL string, cookies []*http.Cookie, client netip.Addr, now time.Time) (Result, error) {
 	var res Result
-	target, _, _ := strings.Cut(rawURL, "#")
-	base, rawQuery, hasQuery := strings.Cut(target, "?")
-	params := map[string][]string{}
-	var kept []string
-	for rawQuery != "" {
-		var kv string
-		kv, rawQuery, _ = strings.Cut(rawQuery, "&")
-		rawName, rawValue, _ := strings.Cut(kv, "=")
-		name, err := url.QueryUnescape(rawName)
-		if err != nil {
-			name = rawName
-		}
-		switch name {
-		case ParamExpires, ParamPolicy, ParamSignature, ParamKeyPairID, ParamHashAlgorithm:
-			value, err := url.QueryUnescape(rawValue)
-			if err != nil {
-				value = rawValue
-			}
-			params[name] = append(params[name], value)
-		default:
-			kept = append(kept, kv)
-		}
-	}
-	res.URL = base
-	if len(kept) > 0 {
-		res.URL = base + "?" + strings.Join(kept, "&")
-	} else if hasQuery && len(params) == 0 {
-		res.URL = target
-	}
+	var params url.Values
+	res.URL, params = SplitSignedURL(rawURL)
 	signedURL := len(params[ParamExpires])+len(params[ParamPolicy])+len(params[ParamSignature])+len(params[ParamKeyPairID]) > 0
 	if signedURL {
 		res.Source = "url"
 	} else {
 		res.Source = "cookies"
-		params = map[string][]string{}
+		params = url.Values{}
 		for _, c := range cookies {
 			switch c.Name {
 			case CookieExpires, CookiePolicy, CookieSignature, CookieKeyPairID, CookieHashAlgorithm:
@@ -140,7 +113,7 @@ func (v *Verifier) Verify(rawURL string, cookies []*http.Cookie, client netip.Ad
 	return res, err
 }
 
-func (v *Verifier) check(res *Result, params map[string][]string, client netip.Addr, now time.Time) error {
+func (v *Verifier) check(res *Result, params url.Values, client netip.Addr, now time.Time) error {
 	get := func(name string) (string, error) {
 		vs := params[name]
 		if len(vs) > 1 {

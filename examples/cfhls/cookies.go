@@ -94,7 +94,7 @@ func runCookies(e *env, c *command, args []string) int {
 	if err := checkURL(target); err != nil {
 		return e.fail(c, "%v", err)
 	}
-	if reqURL, params := splitRequest(target); len(params) > 0 {
+	if reqURL, params := signer.SplitSignedURL(target); len(params) > 0 {
 		return e.fail(c, "URL %q carries signing parameters (%s): with them CloudFront ignores cookies; give the URL without them", rawURL, strings.Join(paramNames(params), ", "))
 	} else if pf.resource != "" && !policy.Match(pf.resource, reqURL) {
 		return e.fail(c, "-resource %q does not match %q: the cookies would not work for it", pf.resource, reqURL)

@@ -125,50 +125,6 @@ type request struct {
 // signingParams are CloudFront's parameter names, in order.
 var signingParams = []string{signer.ParamExpires, signer.ParamPolicy, signer.ParamSignature, signer.ParamKeyPairID, signer.ParamHashAlgorithm}
 
-func isSigningParam(name string) bool {
-	for _, p := range signingParams {
-		if name == p {
-			return true
-		}
-	}
-	return false
-}
-
-// splitRequest splits a URL as a viewer sends it into the URL CloudFront
-// checks a policy against (no fragment, no signing parameters, other
-// parameters kept as sent and in order) and the signing parameters.
-func splitRequest(rawURL string) (string, url.Values) {
-	target, _, _ := strings.Cut(rawURL, "#")
-	base, q, hasQuery := strings.Cut(target, "?")
-	params := url.Values{}
-	var kept []string
-	for q != "" {
-		var kv string
-		kv, q, _ = strings.Cut(q, "&")
-		rawName, rawValue, _ := strings.Cut(kv, "=")
-		name, err := url.QueryUnescape(rawName)
-		if err != nil {
-			name = rawName
-		}
-		if !isSigningParam(name) {
-			kept = append(kept, kv)
-			continue
-		}
-		value, err := url.QueryUnescape(rawValue)
-		if err != nil {
-			value = rawValue
-		}
-		params.Add(name, value)
-	}
-	switch {
-	case len(kept) > 0:
-		return base + "?" + strings.Join(kept, "&"), params
-	case hasQuery && len(params) == 0:
-		return target, params
-	}
-	return base, params
-}
-
 func paramNames(params url.Values) []string {
 	var names []string
 	for _, p := range signingParams {
@@ -184,7 +140,7 @@ func paramNames(params url.Values) []string {
 // Signature or Key-Pair-Id, from the cookies otherwise.
 func readRequest(rawURL string, cookies []*http.Cookie) *request {
 	r := &request{rawURL: rawURL, cookies: cookies}
-	reqURL, params := splitRequest(rawURL)
+	reqURL, params := signer.SplitSignedURL(rawURL)
 	r.reqURL = reqURL
 	first := func(vs []string) string {
 		if len(vs) == 0 {

@@ -84,7 +84,7 @@ func appendCarry(signed string, s *signer.Signer, p policy.Policy, suffix string
 	}
 	// CloudFront matches the policy against the URL without its own
 	// parameters but with the copies.
-	if reqURL, _ := splitRequest(out); !policy.Match(p.Resource, reqURL) {
+	if reqURL, _ := signer.SplitSignedURL(out); !policy.Match(p.Resource, reqURL) {
 		return "", fmt.Errorf("-resource %q does not match %q, the URL CloudFront checks once the -carry parameters are on it: end the pattern with '*'", p.Resource, reqURL)
 	}
 	return out, nil
