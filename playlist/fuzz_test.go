@@ -3,7 +3,7 @@ package playlist
 import (
 	"bytes"
 	"errors"
-	"regexp"
+	"strings"
 	"testing"
 	"testing/iotest"
 )
@@ -12,8 +12,6 @@ const (
 	fuzzQuery = "Sig=cfhlsQ"
 	fuzzCarry = "Carry=cfhlsC"
 )
-
-var schemeRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:`)
 
 // FuzzRewrite feeds arbitrary bytes to the Rewriter and checks that it
 // never panics, that its three ways in agree, that it fails only with a
@@ -32,6 +30,10 @@ func FuzzRewrite(f *testing.F) {
 		"#EXTM3U\n{$a}/../b.ts\n//h/x\nhttps://cdn.example.com/a\n",
 		"#EXTM3U\n#EXT-X-DATERANGE:X-ASSET-URI=\"a\",X-ASSET-LIST=\"b\",X=\"\"\"\"\n",
 		"#EXTM3U\na\x00b\n",
+		"#EXTM3U\n\\",
+		"#EXTM3U\n0#\r0",
+		"#EXTM3U\n\v\r//evil.example/x.ts\n",
+		"#EXTM3U\n  #EXT-X-STREAM-INF:BANDWIDTH=1\nv.m3u8\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -78,15 +80,65 @@ func FuzzRewrite(f *testing.F) {
 		if _, ok := alignInsertions(in, out, fuzzQuery, fuzzCarry); !ok {
 			t.Fatalf("output is not input plus credentials:\nin:  %q\nout: %q", in, out)
 		}
+		// Each URI line gets credentials exactly when the scope rule (as
+		// inScopeByURL models it) puts it in scope, and a signed one
+		// resolves to the CDN under every resolver model. Lines with
+		// variables are FuzzScope's business.
 		for n, line := range bytes.Split(out, []byte("\n")) {
 			st, en := trimBounds(line)
-			u := line[st:en]
-			if n == 0 || len(u) == 0 || line[0] == '#' || u[0] == '#' ||
-				schemeRE.Match(u) || bytes.HasPrefix(u, []byte("//")) {
+			u := string(line[st:en])
+			if n == 0 || u == "" || u[0] == '#' || strings.Contains(u, "{$") {
 				continue
 			}
-			if !bytes.Contains(u, []byte(fuzzQuery)) {
-				t.Fatalf("line %d: relative URI without credentials: %q", n+1, line)
+			if strings.Contains(u, fuzzQuery) {
+				if leak := credentialLeak(base, string(line)); leak != "" {
+					t.Fatalf("line %d: %s", n+1, leak)
+				}
+				continue
+			}
+			if in, ok := inScopeByURL(base, u); ok && in {
+				t.Fatalf("line %d: in-scope URI without credentials: %q", n+1, line)
+			}
+		}
+	})
+}
+
+// FuzzScope puts an arbitrary URI, and an arbitrary value for the variable
+// {$h}, in every place a URI goes and through every configuration, and
+// checks that whatever the Rewriter signs resolves to the CDN under every
+// resolver model (resolvers_test.go), with {$h} substituted as players do.
+// Its seeds are the hostile corpus.
+func FuzzScope(f *testing.F) {
+	for _, c := range hostileCorpus(f) {
+		f.Add(c.uri, c.value)
+	}
+	base := mustURL(f, hostileBase)
+	rewriters := hostileRewriters(f)
+	f.Fuzz(func(t *testing.T, uri, value string) {
+		if strings.Contains(uri+value, "cfhls") {
+			t.Skip("input holds the credential tokens")
+		}
+		c := hostileCase{uri: uri}
+		if !strings.ContainsAny(value, "\"\r\n\x00") {
+			c.define = `#EXT-X-DEFINE:NAME="h",VALUE="` + value + `"`
+			c.value = value
+		}
+		for cfgName, rw := range rewriters {
+			for kind, pl := range hostilePlaylists(c) {
+				out, err := rw.AppendRewrite(nil, []byte(pl))
+				if err != nil {
+					var pe *ParseError
+					if !errors.As(err, &pe) {
+						t.Fatalf("%s %s: not a ParseError: %v", cfgName, kind, err)
+					}
+					continue
+				}
+				for _, s := range signedURIs(string(out), "cfhlsPOLICY") {
+					s = strings.ReplaceAll(s, "{$h}", c.value)
+					if leak := credentialLeak(base, s); leak != "" {
+						t.Fatalf("%s %s: %s\n%s", cfgName, kind, leak, out)
+					}
+				}
 			}
 		}
 	})

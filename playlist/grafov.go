@@ -14,7 +14,9 @@ import (
 //
 // Leave p.Args empty: grafov would append it too (and always after '?').
 // MaxLineBytes does not apply. On error, the URIs before the failing one
-// have been changed.
+// have been changed. grafov keeps no EXT-X-DEFINE, so every {$name}
+// reference counts as unknown: a URI whose scheme or host could come from
+// one is left alone.
 //
 // grafov drops what it does not model (LL-HLS parts, unknown tags, comments,
 // byte-exact formatting), which is why Rewrite does not use it; ApplyMedia is

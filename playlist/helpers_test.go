@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/stretchr/testify/require"
 )
@@ -150,7 +151,7 @@ func extractURIs(playlist string) []foundURI {
 			if !ok {
 				continue
 			}
-			var uris []string
+			var uris []foundURI
 			none := false
 			for _, a := range attrRE.FindAllStringSubmatch(m[2], -1) {
 				name, value := a[1], a[2]
@@ -165,13 +166,15 @@ func extractURIs(playlist string) []foundURI {
 					want = name == "X-ASSET-URI" || name == "X-ASSET-LIST"
 				}
 				if want && strings.HasPrefix(value, `"`) && len(value) > 2 {
-					uris = append(uris, strings.Trim(value[1:len(value)-1], " \t"))
+					k := kind
+					if name == "X-ASSET-LIST" {
+						k = AssetList
+					}
+					uris = append(uris, foundURI{n + 1, k, strings.Trim(value[1:len(value)-1], " \t")})
 				}
 			}
 			if !none {
-				for _, u := range uris {
-					found = append(found, foundURI{n + 1, kind, u})
-				}
+				found = append(found, uris...)
 			}
 		case strings.HasPrefix(trimmed, "#"):
 		default:
@@ -188,10 +191,26 @@ func extractURIs(playlist string) []foundURI {
 // inScopeByURL decides scope the way the Rewriter documents it, but with
 // net/url: relative references are in scope, and http(s) URLs whose scheme,
 // host and port equal base's. ok is false when net/url cannot parse raw.
+//
+// It applies the resolver-safety part of the rule independently: control
+// bytes anywhere, Unicode spaces at either end, a backslash, or userinfo put
+// a URI out of scope. URIs with variable references are not judged (ok is
+// false): their scope depends on the playlist's definitions.
 func inScopeByURL(base *url.URL, raw string) (in, ok bool) {
+	if strings.Contains(raw, "{$") {
+		return false, false
+	}
+	if strings.ContainsFunc(raw, func(r rune) bool { return r < ' ' || r == 0x7f }) ||
+		strings.TrimFunc(raw, unicode.IsSpace) != raw || strings.HasPrefix(raw, "\ufeff") ||
+		strings.ContainsRune(strings.SplitN(raw, "?", 2)[0], '\\') {
+		return false, true
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return false, false
+	}
+	if u.User != nil {
+		return false, true
 	}
 	if u.Scheme == "" && u.Host == "" {
 		return true, true

@@ -37,13 +37,19 @@ const (
 	SessionData
 	// Steering is the SERVER-URI attribute of #EXT-X-CONTENT-STEERING.
 	Steering
-	// Asset is the X-ASSET-URI or X-ASSET-LIST attribute of #EXT-X-DATERANGE
-	// (HLS interstitials).
+	// Asset is the X-ASSET-URI attribute of #EXT-X-DATERANGE: an HLS
+	// interstitial's playlist.
 	Asset
 	// Prefetch is the value of the non-standard #EXT-X-PREFETCH tag (LHLS).
 	Prefetch
+	// AssetList is the X-ASSET-LIST attribute of #EXT-X-DATERANGE: a JSON
+	// document listing interstitial assets, not a playlist. It gets Query
+	// like any URI, but the Rewriter cannot reach the URIs inside it: the
+	// server that answers it must put credentials on them (sign them, or
+	// leave them to signed cookies).
+	AssetList
 
-	maxKind = Prefetch
+	maxKind = AssetList
 )
 
 var kindNames = [...]string{
@@ -62,6 +68,7 @@ var kindNames = [...]string{
 	Steering:        "steering",
 	Asset:           "asset",
 	Prefetch:        "prefetch",
+	AssetList:       "asset-list",
 }
 
 // String returns a lower-case name for k, such as "segment" or "i-frame", or
@@ -74,11 +81,11 @@ func (k Kind) String() string {
 }
 
 // Nested reports whether URIs of kind k name playlists that hold URIs of
-// their own: Variant, Rendition, IFrame, Image and RenditionReport. Those are
-// the URIs that get [Rewriter.Carry].
+// their own: Variant, Rendition, IFrame, Image, RenditionReport and Asset.
+// Those are the URIs that get [Rewriter.Carry].
 func (k Kind) Nested() bool {
 	switch k {
-	case Variant, Rendition, IFrame, Image, RenditionReport:
+	case Variant, Rendition, IFrame, Image, RenditionReport, Asset:
 		return true
 	}
 	return false

@@ -115,7 +115,7 @@ func TestLineReaderLimit(t *testing.T) {
 }
 
 func TestKind(t *testing.T) {
-	nested := map[Kind]bool{Variant: true, Rendition: true, IFrame: true, Image: true, RenditionReport: true}
+	nested := map[Kind]bool{Variant: true, Rendition: true, IFrame: true, Image: true, RenditionReport: true, Asset: true}
 	names := map[string]bool{}
 	for k := Segment; k <= maxKind; k++ {
 		s := k.String()

@@ -2,7 +2,6 @@ package playlist
 
 import (
 	"bytes"
-	"encoding/binary"
 	"net/url"
 	"strings"
 )
@@ -33,154 +32,40 @@ func trimQuery(q string) string {
 // appendWithQuery appends u to dst with q1 and q2 (each possibly empty)
 // joined by '&' and added to u's query, before its fragment.
 func appendWithQuery(dst, u []byte, q1, q2 string) []byte {
-	if q1 == "" && q2 == "" {
-		return append(dst, u...)
-	}
 	f := bytes.IndexByte(u, '#')
 	if f < 0 {
 		f = len(u)
 	}
-	pre := u[:f]
-	dst = append(dst, pre...)
+	return appendQueryAt(dst, u, f, separator(u[:f]), q1, q2)
+}
+
+// separator returns what goes between pre, the text of a URI before its
+// fragment, and a query appended to it: "?" when pre has no query, nothing
+// when its query ends in '?' or '&', "&" otherwise.
+func separator(pre []byte) string {
 	if bytes.IndexByte(pre, '?') < 0 {
-		dst = append(dst, '?')
-	} else if last := pre[len(pre)-1]; last != '?' && last != '&' {
-		dst = append(dst, '&')
+		return "?"
 	}
+	if last := pre[len(pre)-1]; last == '?' || last == '&' {
+		return ""
+	}
+	return "&"
+}
+
+// appendQueryAt appends u to dst with sep, q1 and q2 (each possibly empty,
+// joined by '&') inserted at f, the offset of u's fragment (len(u) if none).
+func appendQueryAt(dst, u []byte, f int, sep, q1, q2 string) []byte {
+	if q1 == "" && q2 == "" {
+		return append(dst, u...)
+	}
+	dst = append(dst, u[:f]...)
+	dst = append(dst, sep...)
 	dst = append(dst, q1...)
 	if q1 != "" && q2 != "" {
 		dst = append(dst, '&')
 	}
 	dst = append(dst, q2...)
 	return append(dst, u[f:]...)
-}
-
-// Word-at-a-time constants for plainPath.
-const (
-	lsb = 0x0101010101010101
-	msb = 0x8080808080808080
-)
-
-// hasZeroByte is not zero when one of the eight bytes of v is zero.
-func hasZeroByte(v uint64) uint64 { return (v - lsb) &^ v & msb }
-
-// plainPath reports whether t, a URI on its own line, is a relative
-// reference with a path only: no ':' (so no scheme), no '?', no '#', and
-// not starting with "//". Most segment URIs are, and for them the Rewriter
-// needs no further look. It makes one pass, eight bytes at a time (the
-// last word overlapping the one before), instead of a bytes.IndexByte for
-// each byte looked for.
-func plainPath(t []byte) bool {
-	n := len(t)
-	if n >= 2 && t[0] == '/' && t[1] == '/' {
-		return false
-	}
-	if n < 8 {
-		for _, c := range t {
-			if c == ':' || c == '?' || c == '#' || c == '\\' {
-				return false
-			}
-		}
-		return true
-	}
-	for i := 0; i < n-8; i += 8 {
-		if !plainWord(binary.LittleEndian.Uint64(t[i:])) {
-			return false
-		}
-	}
-	return plainWord(binary.LittleEndian.Uint64(t[n-8:]))
-}
-
-// plainWord reports whether none of the eight bytes of v is ':', '?', '#'
-// or a backslash.
-func plainWord(v uint64) bool {
-	return hasZeroByte(v^(lsb*':'))|hasZeroByte(v^(lsb*'?'))|hasZeroByte(v^(lsb*'#'))|hasZeroByte(v^(lsb*'\\')) == 0
-}
-
-// hasBackslashBeforeQuery reports whether t has a backslash before its
-// query or fragment.
-func hasBackslashBeforeQuery(t []byte) bool {
-	for _, c := range t {
-		switch c {
-		case '\\':
-			return true
-		case '?', '#':
-			return false
-		}
-	}
-	return false
-}
-
-// uriClass is what the text of a URI says about where it points.
-type uriClass uint8
-
-const (
-	// classOther: a scheme other than http and https (data:, skd:, ...), or
-	// an http(s) URL without a host. Never touched.
-	classOther uriClass = iota
-	// classRelative: a relative reference without authority: "a.ts",
-	// "../a.ts", "/root/a.ts", "?q". Resolves against the playlist's URL.
-	classRelative
-	// classNetPath: a network-path reference, "//host/path".
-	classNetPath
-	// classAbsolute: an http: or https: URL with a host.
-	classAbsolute
-)
-
-// classify reads the scheme and host of a URI reference without parsing it
-// fully (and without allocating). A reference that starts with a {$name}
-// variable has no scheme to read, so it counts as relative.
-func classify(t []byte) (c uriClass, scheme, host []byte) {
-	// A backslash is not allowed in a URI (RFC 3986), and browsers read it
-	// as '/' (WHATWG URL): "\\evil/x" or "https://evil\\@cdn/x" point at
-	// another host for them than for net/url. Such URIs are never touched.
-	if hasBackslashBeforeQuery(t) {
-		return classOther, nil, nil
-	}
-	if len(t) > 0 && isAlpha(t[0]) {
-		i := 1
-		for i < len(t) && schemeChars[t[i]] {
-			i++
-		}
-		if i < len(t) && t[i] == ':' {
-			scheme = t[:i]
-			if !equalFold(scheme, "http") && !equalFold(scheme, "https") {
-				return classOther, nil, nil
-			}
-			rest := t[i+1:]
-			if !bytes.HasPrefix(rest, []byte("//")) {
-				return classOther, nil, nil
-			}
-			host = hostOf(rest[2:])
-			if len(host) == 0 {
-				return classOther, nil, nil
-			}
-			return classAbsolute, scheme, host
-		}
-	}
-	if bytes.HasPrefix(t, []byte("//")) {
-		host = hostOf(t[2:])
-		if len(host) == 0 {
-			return classOther, nil, nil
-		}
-		return classNetPath, nil, host
-	}
-	return classRelative, nil, nil
-}
-
-// hostOf returns the host[:port] of an authority followed by the rest of a
-// URL, without any userinfo.
-func hostOf(a []byte) []byte {
-	for i, c := range a {
-		if c == '/' || c == '?' || c == '#' {
-			a = a[:i]
-			break
-		}
-	}
-	if at := bytes.LastIndexByte(a, '@'); at >= 0 {
-		a = a[at+1:]
-	}
-	return a
 }
 
 func isAlpha(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }

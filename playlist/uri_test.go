@@ -48,7 +48,7 @@ func TestClassify(t *testing.T) {
 		{"a/b:c.ts", classRelative, "", ""},
 		{"https://h.example/a", classAbsolute, "https", "h.example"},
 		{"HTTP://H.example:80?x", classAbsolute, "HTTP", "H.example:80"},
-		{"https://u:p@h.example#f", classAbsolute, "https", "h.example"},
+		{"https://u:p@h.example#f", classOther, "", ""},
 		{"https://h.example", classAbsolute, "https", "h.example"},
 		{"https://[::1]:443/a", classAbsolute, "https", "[::1]:443"},
 		{"//h.example/a", classNetPath, "", "h.example"},
@@ -167,9 +167,14 @@ func TestPlainPath(t *testing.T) {
 				b[i] = c
 				assert.False(t, plainPath(b), "%q", b)
 			}
+			for _, c := range []byte{0, '\t', '\v', '\r', 0x1f, 0x7f, '\\', '{'} {
+				b := []byte(s)
+				b[i] = c
+				assert.False(t, plainPath(b), "%q", b)
+			}
 			b := []byte(s)
-			b[i] = 0
-			assert.True(t, plainPath(b), "NUL is not the scan's business: %q", b)
+			b[i] = ' '
+			assert.Equal(t, i != 0 && i != n-1 || n == 0, plainPath(b), "an inner space is plain: %q", b)
 		}
 	}
 	assert.False(t, plainPath([]byte("//host/a.ts")))
