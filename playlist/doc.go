@@ -11,6 +11,40 @@
 // each URI to a hook for custom signing. [Rewriter.Rewrite] works on streams,
 // [Rewriter.AppendRewrite] on bytes in memory.
 //
+// # Scope
+//
+// Credentials must never reach a host other than the distribution, so a URI
+// gets them only when every URL resolver that players use reads the same
+// in-scope host from it: RFC 3986 (Go's net/url, ffmpeg), the WHATWG URL
+// parser (native playback in browsers and on Apple devices, video.js, Shaka)
+// and hls.js (which trims with String.prototype.trim and takes any run of
+// [A-Za-z0-9+.-] before ':' for a scheme). A URI is in scope when it is a
+// relative reference, or an http or https URL (or a "//host" network-path
+// reference) on the scheme and host of [Rewriter.Base] or
+// [Rewriter.Rebase], default port or not, host compared without regard to
+// ASCII case. [Rewriter.InScope] may replace that last part of the rule, but
+// never the rest: a URI is out of scope, and left byte for byte, whatever
+// InScope would say, when it holds a control byte or DEL anywhere (WHATWG
+// URL removes tab, CR and LF inside a URL, and CR ends a line for ffmpeg and
+// hls.js), has a space, a Unicode space, a byte order mark or invalid UTF-8
+// at either end, has a backslash before its query, has userinfo
+// ("user@host"), or has a ':' before its first '/', '?' or '#' without
+// being an http(s) URL with a host.
+//
+// Variable references ({$name}, RFC 8216bis) are read the way players read
+// them: a variable defined earlier in the same playlist with
+// EXT-X-DEFINE NAME and VALUE is substituted before scope is decided and
+// before choosing between '?' and '&' (so "index.m3u8{$auth}" with
+// auth = "?token=1" gets '&'), while the bytes written stay the original
+// text. A URI whose scheme or host could come from a variable whose value
+// the Rewriter cannot know (IMPORT, QUERYPARAM, or never defined) is out of
+// scope, and InScope is not asked about it; a variable after the host (or
+// after the first path segment of a relative reference) is harmless. A
+// value that holds '#', and a name defined twice, also leave the URI alone.
+//
+// Tags are recognised with leading blanks, as players trim lines, and the
+// blanks are kept.
+//
 // The Rewriter does not parse playlists into values: it never reorders,
 // normalizes or drops anything, its memory use does not grow with the
 // playlist, and without hooks it allocates nothing per line. Input that is

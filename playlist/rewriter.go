@@ -24,11 +24,13 @@ const flushBytes = 32 << 10
 // An in-scope URI gets [Rewriter.Query] added to its query, and when it names
 // a nested playlist ([Kind.Nested]) also [Rewriter.Carry]. A URI is in scope
 // when it is relative, or absolute (or network-path) on the scheme and host of
-// [Rewriter.Base] or [Rewriter.Rebase]; [Rewriter.InScope] replaces that rule.
-// Scope is read from the text, so a URI that starts with a {$name} variable
-// reference counts as relative.
-// Never touched, whatever the options: URIs with a scheme other than http and
-// https (data:, skd:, ...), the URI of an EXT-X-KEY or EXT-X-SESSION-KEY with
+// [Rewriter.Base] or [Rewriter.Rebase]; [Rewriter.InScope] replaces that rule,
+// except for the URIs that resolvers could read differently, which are never
+// in scope (see Scope in the package documentation).
+// Never touched, whatever the options: those URIs, URIs whose scheme or host
+// could come from a variable the playlist does not define, URIs with a scheme
+// other than http and https (data:, skd:, ...), the URI of an EXT-X-KEY or
+// EXT-X-SESSION-KEY with
 // METHOD=NONE, URI-valued attributes that are not quoted strings, comments
 // (lines starting with '#' but not "#EXT", even when they hold URI="..."),
 // and tags the Rewriter does not know.
@@ -81,8 +83,10 @@ type Rewriter struct {
 
 	// InScope, when set, decides which http(s) and relative URIs get
 	// credentials (or go to KeyURI and Hook), replacing the default rule. It
-	// gets the URI resolved as for [URI.URL] and its kind. Nil means the
-	// default scope described on [Rewriter].
+	// gets the URI resolved as for [URI.URL] and its kind. It is never asked
+	// about URIs that resolvers could read differently, or whose scheme or
+	// host could come from an unknown variable: those stay untouched. Nil
+	// means the default scope described on [Rewriter].
 	//
 	// InScope, KeyURI and Hook need the URI parsed with net/url, so when one
 	// of them applies, a URI that net/url cannot parse (a {$name} in the
@@ -120,8 +124,9 @@ type URI struct {
 	// Raw is the URI as it appears in the playlist: between the quotes of
 	// an attribute, or on its line without surrounding blanks.
 	Raw string
-	// URL is Raw resolved: against Rebase when the URI is rebased, else
-	// against Base; relative when Base is nil and Raw is relative. Never nil;
+	// URL is Raw, with the variables the playlist defines substituted,
+	// resolved: against Rebase when the URI is rebased, else against Base;
+	// relative when Base is nil and Raw is relative. Never nil;
 	// a fresh value for each call that the hook may keep or change. Mind that
 	// URL.String escapes what Raw has unescaped ({$name} becomes %7B$name%7D).
 	URL *url.URL
