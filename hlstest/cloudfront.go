@@ -37,6 +37,19 @@ const via = "1.1 hlstest.cloudfront.net (CloudFront)"
 // Viewers get Via, X-Amz-Cf-Id and X-Cache ("Miss from cloudfront", or
 // "Error from cloudfront" for refusals and origin errors). Nothing is cached:
 // every request reaches the origin, which is what a test wants to see.
+//
+// A request whose path holds a dot segment or a backslash in any spelling
+// (literal "..", "%2e%2e", "..%2f", "..%5c", ...; see signer.CheckPath) is
+// refused with 403 AccessDenied before any credential check and before any
+// origin sees it, on public behaviors too; its log entry's Err wraps
+// signer.ErrDotSegment. That is stricter than CloudFront, whose handling of
+// such paths (normalized for behavior matching or not, forwarded raw or
+// resolved) a deployment should not rely on: the simulator fails closed, so
+// a test cannot pass on a path traversal real CloudFront might let through.
+//
+// The listener has a header timeout, an idle timeout and a header size limit
+// near CloudFront's 20,480 bytes (431 beyond it), and no read or write
+// timeout, so long-polling requests work.
 type CloudFront struct {
 	// URL is the distribution's base URL, with no trailing slash:
 	// "http://127.0.0.1:PORT", or "https://NAME" with WithDomain.
@@ -109,6 +122,7 @@ func NewCloudFront(origin http.Handler, opts ...Option) *CloudFront {
 		cf.srv.Listener = cfg.listener
 	}
 	cf.srv.Config.ErrorLog = log.New(quietTLS{os.Stderr}, "", log.LstdFlags)
+	applyLimits(cf.srv.Config, cfg.limits)
 	if cf.domain != "" {
 		if err := checkDomain(cf.domain); err != nil {
 			panic(fmt.Sprintf("hlstest: WithDomain: %v", err))
@@ -204,6 +218,12 @@ func (cf *CloudFront) serve(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Amz-Cf-Id", id)
 	b.CORS.apply(h, r)
 
+	// Before anything else, on every behavior: no origin may see a path that
+	// could resolve outside the directory a policy appears to cover.
+	if err := signer.CheckPath(e.URL); err != nil {
+		cf.refuse(w, &e, err)
+		return
+	}
 	switch {
 	case b.CORS != nil && isPreflight(r):
 		e.Decision, e.Status = Preflight, http.StatusOK

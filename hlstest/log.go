@@ -60,8 +60,8 @@ type Entry struct {
 	// KeyPairID is the key the credentials named, when they named one.
 	KeyPairID string
 	// Err says why the request was refused. It wraps one of the signer
-	// package's verification errors (signer.ErrExpired, ...) or
-	// ErrMethodNotAllowed. It is nil for requests that were not refused.
+	// package's verification errors (signer.ErrExpired, ...,
+	// signer.ErrDotSegment) or ErrMethodNotAllowed. It is nil for requests that were not refused.
 	Err error
 	// Status is the status code the viewer got.
 	Status int

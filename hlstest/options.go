@@ -18,6 +18,7 @@ type config struct {
 	listener  net.Listener
 	observe   func(Entry)
 	logLimit  int
+	limits    serverLimits
 }
 
 type trustedKey struct {

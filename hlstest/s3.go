@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/cfhls/cfhls/signer"
 )
 
 // contentTypes are the Content-Type values the S3 origin serves by file
@@ -62,7 +64,10 @@ func ContentType(name string) string {
 // MethodNotAllowed), with the Content-Type ContentType gives, an ETag,
 // and Range requests (206, via http.ServeContent). Keys that are not
 // files, directories and the bucket root included, get S3's 404 NoSuchKey
-// XML error: there are no listings.
+// XML error: there are no listings. So does a path with a dot segment or a
+// backslash, literal or percent-encoded (see signer.CheckPath), whatever
+// fsys would make of it: the origin never resolves a path out of the
+// directory it names.
 func NewS3Origin(fsys fs.FS) http.Handler {
 	return &s3Origin{fsys: fsys}
 }
@@ -85,7 +90,11 @@ func (o *s3Origin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			"<Method>"+xmlEscape(r.Method)+"</Method><ResourceType>OBJECT</ResourceType>", id)
 		return
 	}
-	data, err := o.read(key)
+	var data []byte
+	err := fs.ErrNotExist // for dot segments and backslashes, whatever fsys would make of them
+	if signer.CheckPath(r.URL.EscapedPath()) == nil && !strings.Contains(key, `\`) {
+		data, err = o.read(key)
+	}
 	if err != nil {
 		s3Error(w, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.",
 			"<Key>"+xmlEscape(key)+"</Key>", id)

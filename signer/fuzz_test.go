@@ -42,8 +42,9 @@ func FuzzParsePrivateKey(f *testing.F) {
 	})
 }
 
-// FuzzVerifyURL: the verifier never panics on any URL, and every refusal
-// wraps one of the reasons CloudFront gives.
+// FuzzVerifyURL: the verifier never panics on any URL, every refusal wraps
+// one of the reasons CloudFront gives or ErrDotSegment, and no URL it accepts
+// has a dot segment in its path.
 func FuzzVerifyURL(f *testing.F) {
 	for _, vec := range loadVectors(f) {
 		if vec.Kind == "url" {
@@ -61,10 +62,11 @@ func FuzzVerifyURL(f *testing.F) {
 		f.Fatal(err)
 	}
 	reasons := []error{signer.ErrMissingKeyPairID, signer.ErrUnknownKey, signer.ErrMalformedPolicy, signer.ErrBadSignature,
-		signer.ErrExpired, signer.ErrNotYetValid, signer.ErrSourceIP, signer.ErrResource}
+		signer.ErrExpired, signer.ErrNotYetValid, signer.ErrSourceIP, signer.ErrResource, signer.ErrDotSegment}
 	f.Fuzz(func(t *testing.T, raw string) {
 		_, err := v.VerifyURL(raw, netip.MustParseAddr("192.0.2.1"), now)
 		if err == nil {
+			assert.NoError(t, signer.CheckPath(raw), "accepted a path with a dot segment")
 			return
 		}
 		for _, r := range reasons {

@@ -26,6 +26,15 @@ import (
 // It deliberately shares no code with the signing path: it rebuilds canned
 // policy JSON from the request URL itself and decodes CloudFront base64 on its
 // own, so a bug in the signer is not mirrored here.
+//
+// It is stricter than CloudFront in one respect, on purpose: it fails closed
+// on a request path with a dot segment or a backslash in any spelling
+// (ErrDotSegment, see CheckPath), whatever the credentials. A wildcard policy
+// is matched as a string, so "https://cdn/movies/1/*" covers
+// "https://cdn/movies/1/../2/a.ts", and whether such a path reaches the
+// origin raw or resolved is nothing a signed policy can rely on. Every
+// request the Verifier accepts CloudFront accepts too; the reverse does not
+// hold for such paths.
 type Verifier struct {
 	mu   sync.RWMutex
 	keys map[string]crypto.PublicKey
@@ -86,11 +95,15 @@ func (v *Verifier) VerifyURL(rawURL string, client netip.Addr, now time.Time) (R
 // Key-Pair-Id is verified on its own and cookies are ignored; otherwise the
 // CloudFront-* cookies are verified against the URL. A refusal wraps one of
 // ErrMissingKeyPairID, ErrUnknownKey, ErrMalformedPolicy, ErrBadSignature,
-// ErrExpired, ErrNotYetValid, ErrSourceIP or ErrResource.
+// ErrExpired, ErrNotYetValid, ErrSourceIP or ErrResource, or ErrDotSegment
+// for a path the Verifier refuses before it reads any credential.
 func (v *Verifier) Verify(rawURL string, cookies []*http.Cookie, client netip.Addr, now time.Time) (Result, error) {
 	var res Result
 	var params url.Values
 	res.URL, params = SplitSignedURL(rawURL)
+	if err := CheckPath(res.URL); err != nil {
+		return res, err
+	}
 	signedURL := len(params[ParamExpires])+len(params[ParamPolicy])+len(params[ParamSignature])+len(params[ParamKeyPairID]) > 0
 	if signedURL {
 		res.Source = "url"
