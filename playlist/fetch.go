@@ -3,10 +3,12 @@ package playlist
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -17,7 +19,8 @@ type answer struct {
 	buf    *bytes.Buffer // the body, gzip decoded when the status is 200
 }
 
-// passThrough sends a non-200 answer on unchanged.
+// passThrough sends a non-200 answer on unchanged, with the length of the
+// body fetch checked, never sniffed as anything but its declared type.
 func (a *answer) passThrough(w http.ResponseWriter, r *http.Request) {
 	for _, k := range []string{"Content-Type", "Content-Encoding", "Content-Language"} {
 		if v := a.header.Get(k); v != "" {
@@ -27,17 +30,32 @@ func (a *answer) passThrough(w http.ResponseWriter, r *http.Request) {
 	if w.Header().Get("Content-Type") == "" {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	}
+	w.Header().Set("Content-Length", strconv.Itoa(a.buf.Len()))
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(a.status)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(a.buf.Bytes())
 	}
 }
 
+// originServer marks the origin sub-request as served by a net/http server
+// when the viewer's request is not (a Lambda adapter, a direct ServeHTTP):
+// httputil.ReverseProxy aborts an answer cut short (panics with
+// http.ErrAbortHandler, which serveOrigin recovers) only then, and otherwise
+// returns as if the truncated body were whole.
+var originServer = new(http.Server)
+
 // fetch asks the origin for the playlist and returns its answer, the body
 // bounded by MaxBytes and gzip decoded. The answer (when not nil) holds a
-// pooled buffer the caller returns to bufPool.
+// pooled buffer the caller returns to bufPool. An answer cut short (a
+// ReverseProxy abort or error, a body whose length is not its
+// Content-Length) is an error, whatever its status.
 func (h *Handler) fetch(r *http.Request) (*answer, error) {
-	sub := r.Clone(r.Context())
+	ctx := r.Context()
+	if ctx.Value(http.ServerContextKey) == nil {
+		ctx = context.WithValue(ctx, http.ServerContextKey, originServer)
+	}
+	sub := r.Clone(ctx)
 	sub.Method = http.MethodGet
 	for _, k := range []string{"Range", "If-Range", "If-None-Match", "If-Modified-Since"} {
 		sub.Header.Del(k)
@@ -69,6 +87,12 @@ func (h *Handler) fetch(r *http.Request) (*answer, error) {
 	}
 	if rec.over {
 		return ans, fmt.Errorf("playlist is over the %d-byte limit", max)
+	}
+	if rec.failed != nil {
+		return ans, fmt.Errorf("origin failed: %w", rec.failed)
+	}
+	if err := rec.checkLength(); err != nil {
+		return ans, err
 	}
 	enc := strings.ToLower(strings.TrimSpace(rec.header.Get("Content-Encoding")))
 	if ans.status != http.StatusOK || enc == "" || enc == "identity" {
@@ -123,6 +147,28 @@ type recorder struct {
 	buf    *bytes.Buffer
 	max    int64
 	over   bool
+	failed error // what RemoteOrigin's ErrorHandler reported
+}
+
+// originFailed records the error of a proxy that could not get a whole
+// answer (RemoteOrigin's ErrorHandler calls it).
+func (rc *recorder) originFailed(err error) { rc.failed = err }
+
+// checkLength reports a body whose length differs from the Content-Length
+// the origin declared (for statuses that have a body).
+func (rc *recorder) checkLength() error {
+	cl := rc.header.Get("Content-Length")
+	if cl == "" || rc.status == http.StatusNoContent || rc.status == http.StatusNotModified || rc.status < 200 {
+		return nil
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(cl), 10, 64)
+	if err != nil || n < 0 {
+		return fmt.Errorf("origin sent Content-Length %q", cl)
+	}
+	if n != int64(rc.buf.Len()) {
+		return fmt.Errorf("origin answer cut short or overlong: %d bytes, Content-Length %d", rc.buf.Len(), n)
+	}
+	return nil
 }
 
 // Header returns the origin's response headers.

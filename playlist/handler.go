@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cfhls/cfhls/policy"
 	"github.com/cfhls/cfhls/signer"
 )
 
@@ -26,6 +27,14 @@ const (
 	Propagate Mode = iota + 1
 	// ServerSide signs one wildcard policy for the presentation's directory
 	// with Handler.Signer (cached per expiry bucket) and puts it on every URI.
+	//
+	// What it mints is a grant of its own: to whoever reaches the Handler
+	// (hence Handler.Admit), for Handler.Scope's resource, until now+TTL
+	// rounded up to Bucket, from any address unless Handler.BindViewerIP,
+	// renewed on every playlist fetch, so for as long as the viewer can
+	// fetch playlists. With Handler.Carrier set, the viewer's own signed
+	// policy must come along as carried copies and caps each grant: never a
+	// later expiry, a wider resource or a dropped IP condition than it has.
 	ServerSide
 	// Cookies leaves URIs alone: signed cookies carry the credentials. The
 	// playlist is still checked and served with the right headers.
@@ -69,7 +78,21 @@ const DefaultMaxBytes = 16 << 20
 // out, so a viewer never gets a half-written 200. Origin 404 (and other 4xx)
 // pass through with their status; origin failures, malformed playlists and
 // oversized playlists answer 502 with the reason logged; missing or forged
-// credentials answer 403.
+// credentials answer 403. An origin answer cut short (a reset, a body
+// shorter than its Content-Length) answers 502 too, with or without a
+// net/http server around the Handler (a Lambda adapter, say). Error bodies
+// are fixed texts that echo nothing the viewer sent, with
+// X-Content-Type-Options: nosniff; the details go to ErrorLog.
+//
+// Trust: in Propagate mode the Handler passes on what the viewer already
+// holds (checked by Verifier when set); it grants nothing. In ServerSide
+// mode it signs, and the credentials it mints grant whoever reaches it
+// Scope's resource until now+TTL rounded up to Bucket, from any address
+// unless BindViewerIP is set, renewed on every playlist fetch: Admit must
+// keep out everyone but CloudFront. To keep a viewer within what was signed
+// for them (a narrower path, a source IP, a short expiry), set Carrier and
+// Verifier as well: each request must then carry the viewer's own
+// credentials as verified copies, which cap what is minted.
 //
 // It is safe for concurrent use once configured; set fields before the first
 // request.
@@ -82,12 +105,22 @@ type Handler struct {
 	// Carrier is set, ServerSide when Signer is set, Cookies otherwise.
 	Mode Mode
 	// Carrier names the prefixed copies read in Propagate mode and written on
-	// nested playlist URIs.
+	// nested playlist URIs. In ServerSide mode, a Carrier makes the copies
+	// (the viewer's own credentials, as the sign endpoint issued them)
+	// required: a playlist request without them answers 403, so that a
+	// viewer cannot escape the cap by dropping them. Minted credentials then
+	// expire no later than the viewer's, keep its AWS:SourceIp, and cover
+	// Scope only when that lies within the viewer's resource (a literal
+	// prefix and one trailing '*'), else the viewer's resource itself; the
+	// copies go on to nested playlists. Nil in ServerSide mode mints without
+	// a cap.
 	Carrier *signer.Carrier
-	// Verifier, when set, checks the carried credentials in Propagate mode as
-	// CloudFront would for this playlist's public URL (signature, expiry, IP,
-	// resource): forged or stolen copies answer 403. Nil trusts CloudFront,
-	// which verified the plain parameters before stripping them.
+	// Verifier, when set, checks the carried credentials as CloudFront would
+	// for this playlist's public URL (signature, expiry, IP, resource):
+	// forged or stolen copies answer 403. In Propagate mode nil trusts
+	// CloudFront, which verified the plain parameters before stripping them.
+	// In ServerSide mode with a Carrier it is required (500 without): unverified
+	// copies could be forged to lift the cap.
 	Verifier *signer.Verifier
 	// Signer signs in ServerSide mode.
 	Signer *signer.Signer
@@ -98,6 +131,16 @@ type Handler struct {
 	// TTL and Bucket set ServerSide expiries: now+TTL rounded up to Bucket.
 	// Zero means 6 hours and 15 minutes.
 	TTL, Bucket time.Duration
+	// BindViewerIP, in ServerSide mode, adds AWS:SourceIp with the viewer's
+	// address (ClientIP, so CloudFront-Viewer-Address by default: add it to
+	// the origin request policy) as a /32 to every minted policy, so minted
+	// credentials work from that address only; it costs one signature per
+	// viewer address per Bucket. CloudFront policies take IPv4 only: a
+	// viewer with an IPv6 (or unknown) address answers 403, with the
+	// address in ErrorLog; turn IPv6 off on the distribution to serve
+	// everyone. False mints for any address (or the viewer's policy's own
+	// AWS:SourceIp, see Carrier).
+	BindViewerIP bool
 	// Public returns the URL the viewer asked for: the base for relative URIs,
 	// the default scope, and what the Verifier checks. Nil means the request
 	// as received: scheme (X-Forwarded-Proto or TLS), Host, path. Behind
@@ -105,11 +148,11 @@ type Handler struct {
 	// origin request policy forwards the viewer's Host: set Public to build
 	// the distribution's URL then.
 	Public func(r *http.Request) *url.URL
-	// ClientIP returns the viewer's address for the Verifier's IP check. Nil
-	// means the CloudFront-Viewer-Address header when CloudFront sends it
-	// (add it to the origin request policy), else the connection's address.
-	// X-Forwarded-For is not used: its first entries are whatever the viewer
-	// sent.
+	// ClientIP returns the viewer's address for the Verifier's IP check and
+	// for BindViewerIP. Nil means the CloudFront-Viewer-Address header when
+	// CloudFront sends it (add it to the origin request policy), else the
+	// connection's address. X-Forwarded-For is not used: its first entries
+	// are whatever the viewer sent.
 	ClientIP func(r *http.Request) netip.Addr
 	// Admit, when set, is asked first about every request (playlists and
 	// what passes through to the origin; not CORS preflights); an error
@@ -172,6 +215,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Origin.ServeHTTP(w, r)
 		return
 	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions {
+		w.Header().Set("X-Content-Type-Options", "nosniff") // on ServeCORS's 405
+	}
 	if signer.ServeCORS(w, r, h.AllowOrigins) {
 		return
 	}
@@ -181,11 +227,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	mode := h.mode()
 	// Credentials the request carries are checked before the origin is
 	// asked: a refused viewer costs no origin fetch.
-	if mode == Propagate {
-		if err := h.propagate(r, public, &rw); err != nil {
-			h.failCredentials(w, err)
-			return
-		}
+	var viewer *policy.Policy
+	var err error
+	switch {
+	case mode == Propagate:
+		err = h.propagate(r, public, &rw)
+	case mode == ServerSide && h.Carrier != nil:
+		viewer, err = h.viewerPolicy(r, public, &rw)
+	}
+	if err != nil {
+		h.failCredentials(w, err)
+		return
 	}
 
 	ans, err := h.fetch(r)
@@ -213,7 +265,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Server-side credentials only for playlists the origin has: unknown
 	// paths cost no signature and do not push real entries out of the cache.
 	if mode == ServerSide {
-		if err := h.serverSide(r, public, &rw); err != nil {
+		if err := h.serverSide(r, public, &rw, viewer); err != nil {
 			h.failCredentials(w, err)
 			return
 		}
@@ -264,39 +316,4 @@ func (h *Handler) mode() Mode {
 		return ServerSide
 	}
 	return Cookies
-}
-
-// failCredentials answers a credential failure: 500 for the Handler's own
-// misconfiguration, 404 for a playlist outside every scope, 403 otherwise.
-func (h *Handler) failCredentials(w http.ResponseWriter, err error) {
-	switch {
-	case errors.Is(err, errMisconfigured):
-		h.fail(w, http.StatusInternalServerError, "playlist handler misconfigured", err)
-	case errors.Is(err, errNoScope):
-		h.fail(w, http.StatusNotFound, "not found", err)
-	case errors.Is(err, errSigning):
-		h.fail(w, http.StatusInternalServerError, "signing failed", err)
-	default:
-		h.fail(w, http.StatusForbidden, err.Error(), err)
-	}
-}
-
-func (h *Handler) fail(w http.ResponseWriter, status int, msg string, cause error) {
-	writeError(w, h.ErrorLog, status, msg, cause)
-}
-
-// writeError answers status with msg as plain text, never cached, and logs
-// cause (to logger, or the log package when nil) when there is one.
-func writeError(w http.ResponseWriter, logger *log.Logger, status int, msg string, cause error) {
-	if cause != nil {
-		if logger != nil {
-			logger.Printf("playlist: %d %s: %v", status, msg, cause)
-		} else {
-			log.Printf("playlist: %d %s: %v", status, msg, cause)
-		}
-	}
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	fmt.Fprintln(w, msg)
 }

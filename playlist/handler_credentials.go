@@ -21,7 +21,36 @@ var (
 	errNoScope = errors.New("no scope for this playlist")
 	// errSigning marks a failure of the Signer itself.
 	errSigning = errors.New("signing failed")
+	// errUnbindable marks a viewer whose address BindViewerIP cannot put in
+	// a policy: IPv6 or unknown.
+	errUnbindable = errors.New("cannot bind credentials to the viewer's address: CloudFront's AWS:SourceIp takes IPv4 only")
 )
+
+// carried reads the credentials the request carries as prefixed copies and,
+// when verify is set, checks them as CloudFront would for the playlist's
+// public URL from the viewer's address; the result then holds their policy.
+func (h *Handler) carried(r *http.Request, public *url.URL, verify bool) (signer.Credentials, signer.Result, error) {
+	var res signer.Result
+	creds, err := h.Carrier.Extract(r.URL.Query())
+	if errors.Is(err, signer.ErrNoCredentials) {
+		return creds, res, errNoCarried
+	}
+	if err != nil {
+		return creds, res, fmt.Errorf("carried credentials: %w", err)
+	}
+	if verify {
+		u := *public
+		u.RawQuery, u.Fragment = "", ""
+		now := time.Now
+		if h.Now != nil {
+			now = h.Now
+		}
+		if res, err = h.Verifier.VerifyURL(u.String()+"?"+creds.Encode(), h.clientIP(r), now()); err != nil {
+			return creds, res, fmt.Errorf("carried credentials refused: %w", err)
+		}
+	}
+	return creds, res, nil
+}
 
 // propagate reads the carried credentials, verifies them when a Verifier is
 // set, and puts them (and their carried copies) on the rewriter.
@@ -29,31 +58,35 @@ func (h *Handler) propagate(r *http.Request, public *url.URL, rw *Rewriter) erro
 	if h.Carrier == nil {
 		return fmt.Errorf("%w: Propagate mode needs a Carrier", errMisconfigured)
 	}
-	creds, err := h.Carrier.Extract(r.URL.Query())
-	if errors.Is(err, signer.ErrNoCredentials) {
-		return errNoCarried
-	}
+	creds, _, err := h.carried(r, public, h.Verifier != nil)
 	if err != nil {
-		return fmt.Errorf("carried credentials: %w", err)
+		return err
 	}
 	rw.Query = creds.Encode()
-	if h.Verifier != nil {
-		u := *public
-		u.RawQuery, u.Fragment = "", ""
-		now := time.Now
-		if h.Now != nil {
-			now = h.Now
-		}
-		if _, err := h.Verifier.VerifyURL(u.String()+"?"+rw.Query, h.clientIP(r), now()); err != nil {
-			return fmt.Errorf("carried credentials refused: %w", err)
-		}
-	}
 	rw.Carry = h.Carrier.Encode(creds)
 	return nil
 }
 
-// serverSide signs the playlist's scope with a bucketed expiry.
-func (h *Handler) serverSide(r *http.Request, public *url.URL, rw *Rewriter) error {
+// viewerPolicy is ServerSide mode's reading of the viewer's own policy from
+// the carried copies, which are required and verified: it returns the
+// policy that caps what serverSide mints, and puts the copies on the
+// rewriter for nested playlists, so the cap holds at every hop.
+func (h *Handler) viewerPolicy(r *http.Request, public *url.URL, rw *Rewriter) (*policy.Policy, error) {
+	if h.Verifier == nil {
+		return nil, fmt.Errorf("%w: ServerSide mode with a Carrier needs a Verifier: unverified copies could be forged to lift the cap", errMisconfigured)
+	}
+	creds, res, err := h.carried(r, public, true)
+	if err != nil {
+		return nil, err
+	}
+	rw.Carry = h.Carrier.Encode(creds)
+	return &res.Policy, nil
+}
+
+// serverSide signs the playlist's scope with a bucketed expiry, no wider
+// than viewer (when not nil) allows, bound to the viewer's address when
+// BindViewerIP is set.
+func (h *Handler) serverSide(r *http.Request, public *url.URL, rw *Rewriter, viewer *policy.Policy) error {
 	if h.Signer == nil {
 		return fmt.Errorf("%w: ServerSide mode needs a Signer", errMisconfigured)
 	}
@@ -74,11 +107,52 @@ func (h *Handler) serverSide(r *http.Request, public *url.URL, rw *Rewriter) err
 	if bucket <= 0 {
 		bucket = 15 * time.Minute
 	}
-	rw.Query, err = h.Signer.Query(policy.Custom(scope, policy.RoundUp(h.Signer.Now().Add(ttl), bucket)))
+	p := policy.Custom(scope, policy.RoundUp(h.Signer.Now().Add(ttl), bucket))
+	if viewer != nil {
+		p = capPolicy(p, *viewer)
+	}
+	if h.BindViewerIP {
+		a := h.clientIP(r)
+		if !a.Is4() {
+			return fmt.Errorf("%w (BindViewerIP is set; viewer address %v)", errUnbindable, a)
+		}
+		p.SourceIP = netip.PrefixFrom(a, 32)
+	}
+	rw.Query, err = h.Signer.Query(p)
 	if err != nil {
 		return fmt.Errorf("%w: %w", errSigning, err)
 	}
 	return nil
+}
+
+// capPolicy narrows minted to what viewer allows: the earlier expiry, the
+// later start, the viewer's source IP, and minted's resource only when it
+// is provably within the viewer's (else the viewer's own).
+func capPolicy(minted, viewer policy.Policy) policy.Policy {
+	if viewer.Expires.Before(minted.Expires) {
+		minted.Expires = viewer.Expires
+	}
+	if viewer.NotBefore.After(minted.NotBefore) {
+		minted.NotBefore = viewer.NotBefore
+	}
+	if viewer.SourceIP.IsValid() {
+		minted.SourceIP = viewer.SourceIP
+	}
+	if !within(minted.Resource, viewer.Resource) {
+		minted.Resource = viewer.Resource
+	}
+	return minted
+}
+
+// within reports whether every URL resource matches, outer matches too: the
+// two are equal, or outer is a literal prefix (no '*' or '?') followed by
+// one trailing '*', and resource starts with that prefix.
+func within(resource, outer string) bool {
+	if resource == outer {
+		return true
+	}
+	prefix, ok := strings.CutSuffix(outer, "*")
+	return ok && !strings.ContainsAny(prefix, "*?") && strings.HasPrefix(resource, prefix)
 }
 
 // sendKeys points in-scope key URIs (and those on KeyHosts) at the key

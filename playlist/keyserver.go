@@ -56,9 +56,13 @@ type KeyServer struct {
 	ErrorLog *log.Logger
 }
 
-// ServeHTTP answers GET, HEAD and CORS preflights.
+// ServeHTTP answers GET, HEAD and CORS preflights. Every answer has
+// Cache-Control: no-store and X-Content-Type-Options: nosniff; refusals are
+// fixed texts that echo nothing from the request (the cause goes to
+// ErrorLog).
 func (k *KeyServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	if signer.ServeCORS(w, r, k.AllowOrigins) {
 		return
 	}

@@ -2,6 +2,7 @@ package playlist
 
 import (
 	"io/fs"
+	"log"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
@@ -30,11 +31,25 @@ func FSOrigin(fsys fs.FS) http.Handler {
 // RemoteOrigin forwards requests to the origin server at target (say an S3
 // website endpoint or a packager) through httputil.ReverseProxy, with the
 // target's Host header. Paths are joined under target's path.
+//
+// When the target cannot be reached it answers 502; under a Handler the
+// cause goes to the Handler's ErrorLog. An answer cut short mid-body makes
+// a Handler answer 502 for playlists; other paths are streamed, so there
+// the viewer's connection is dropped (under a net/http server) or the
+// answer ends early.
 func RemoteOrigin(target *url.URL) http.Handler {
 	return &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(target)
 			pr.Out.Host = target.Host
+		},
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			if f, ok := w.(interface{ originFailed(error) }); ok {
+				f.originFailed(err)
+			} else {
+				log.Printf("playlist: RemoteOrigin: %s: %v", r.URL.Path, err)
+			}
+			w.WriteHeader(http.StatusBadGateway)
 		},
 	}
 }

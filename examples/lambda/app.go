@@ -73,6 +73,16 @@ func newApp(c config, key crypto.Signer, originFiles http.Handler) (http.Handler
 	case playlist.Propagate:
 		sign.Carrier = &carrier
 		origin.Carrier = &carrier
+	case playlist.ServerSide:
+		// The signed URL carries the viewer's own policy as copies, and the
+		// origin never mints more than that policy allows (a narrower path,
+		// an IP condition, an earlier expiry), after checking it.
+		v := signer.NewVerifier()
+		if err := v.AddKey(c.keyPairID, key.Public()); err != nil {
+			return nil, err
+		}
+		sign.Carrier = &carrier
+		origin.Carrier, origin.Verifier = &carrier, v
 	case playlist.Cookies:
 		sign.Format = signer.FormatCookies
 	}

@@ -1,0 +1,88 @@
+package playlist
+
+import (
+	"errors"
+	"log"
+	"net/http"
+	"strconv"
+
+	"github.com/cfhls/cfhls/policy"
+	"github.com/cfhls/cfhls/signer"
+)
+
+// refusals maps the causes of a 403 to what the answer says. The texts are
+// fixed: a refusal never reflects what the viewer sent (a Key-Pair-Id, a
+// policy, a path); the whole cause goes to the ErrorLog. The first match
+// wins.
+var refusals = []struct {
+	err error
+	msg string
+}{
+	{errNoCarried, errNoCarried.Error()},
+	{errUnbindable, "credentials refused: the viewer's address cannot be bound to credentials (CloudFront policies take IPv4 only)"},
+	{signer.ErrUnknownKey, "credentials refused: unknown key"},
+	{signer.ErrMalformedPolicy, "credentials refused: malformed policy"},
+	{policy.ErrMalformed, "credentials refused: malformed policy"},
+	{signer.ErrBadSignature, "credentials refused: bad signature"},
+	{signer.ErrExpired, "credentials refused: expired"},
+	{signer.ErrNotYetValid, "credentials refused: not yet valid"},
+	{signer.ErrSourceIP, "credentials refused: source IP not allowed"},
+	{signer.ErrResource, "credentials refused: resource does not match"},
+}
+
+// refusal returns the fixed text of a 403 for err.
+func (h *Handler) refusal(err error) string {
+	if errors.Is(err, signer.ErrMissingKeyPairID) {
+		// The carried name is the Handler's own configuration, not input.
+		name := signer.ParamKeyPairID
+		if h.Carrier != nil {
+			name = h.Carrier.Name(name)
+		}
+		return "credentials refused: " + name + " is missing"
+	}
+	for _, r := range refusals {
+		if errors.Is(err, r.err) {
+			return r.msg
+		}
+	}
+	return "credentials refused"
+}
+
+// failCredentials answers a credential failure: 500 for the Handler's own
+// misconfiguration, 404 for a playlist outside every scope, 403 otherwise.
+func (h *Handler) failCredentials(w http.ResponseWriter, err error) {
+	switch {
+	case errors.Is(err, errMisconfigured):
+		h.fail(w, http.StatusInternalServerError, "playlist handler misconfigured", err)
+	case errors.Is(err, errNoScope):
+		h.fail(w, http.StatusNotFound, "not found", err)
+	case errors.Is(err, errSigning):
+		h.fail(w, http.StatusInternalServerError, "signing failed", err)
+	default:
+		h.fail(w, http.StatusForbidden, h.refusal(err), err)
+	}
+}
+
+func (h *Handler) fail(w http.ResponseWriter, status int, msg string, cause error) {
+	writeError(w, h.ErrorLog, status, msg, cause)
+}
+
+// writeError answers status with msg, a fixed text that must hold no
+// request input, as plain text that is never sniffed or cached, and logs
+// cause (to logger, or the log package when nil) when there is one.
+func writeError(w http.ResponseWriter, logger *log.Logger, status int, msg string, cause error) {
+	if cause != nil {
+		if logger != nil {
+			logger.Printf("playlist: %d %s: %v", status, msg, cause)
+		} else {
+			log.Printf("playlist: %d %s: %v", status, msg, cause)
+		}
+	}
+	hdr := w.Header()
+	hdr.Set("Content-Type", "text/plain; charset=utf-8")
+	hdr.Set("Content-Length", strconv.Itoa(len(msg)+1))
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	hdr.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(append([]byte(msg), '\n'))
+}
