@@ -23,6 +23,23 @@ import (
 // rewriting origin replaces it with the key server's URL.
 const keyPlaceholder = "keys.invalid"
 
+// Limits of the page server's listener (the CDN's are hlstest's). Its
+// requests are small and short: a form, a sign call, a key, a page, hls.js;
+// nothing long-polls, so a whole-request ReadTimeout is safe.
+const (
+	// pageReadHeaderTimeout bounds reading a request line and headers, so
+	// half-sent requests cannot hold connections open.
+	pageReadHeaderTimeout = 10 * time.Second
+	// pageReadTimeout bounds reading a whole request, body included.
+	pageReadTimeout = 30 * time.Second
+	// pageIdleTimeout bounds how long a keep-alive connection waits for its
+	// next request.
+	pageIdleTimeout = 60 * time.Second
+	// pageMaxHeaderBytes caps request line plus headers (64 KiB: room for
+	// CloudFront-* cookies and a browser's usual headers).
+	pageMaxHeaderBytes = 64 << 10
+)
+
 // config is what a stack is built from.
 type config struct {
 	pageListener net.Listener // the player page, login, sign endpoint, key server
@@ -131,7 +148,7 @@ func newStack(cfg config) (*stack, error) {
 		ErrorLog:  errorLog,
 	}
 	switch cfg.mode {
-	case playlist.Propagate:
+	case playlist.Propagate, playlist.ServerSide:
 		sign.Carrier = &st.carrier
 	case playlist.Cookies:
 		sign.Format = signer.FormatCookies
@@ -155,7 +172,14 @@ func newStack(cfg config) (*stack, error) {
 	mux.HandleFunc("POST /login", login)
 	mux.Handle("/sign", sign)
 	mux.Handle("/keys/", http.StripPrefix("/keys", keys))
-	st.page = &http.Server{Handler: logRequests(mux, cfg.logf), ErrorLog: errorLog, ReadHeaderTimeout: 10 * time.Second}
+	st.page = &http.Server{
+		Handler:           logRequests(mux, cfg.logf),
+		ErrorLog:          errorLog,
+		ReadHeaderTimeout: pageReadHeaderTimeout,
+		ReadTimeout:       pageReadTimeout,
+		IdleTimeout:       pageIdleTimeout,
+		MaxHeaderBytes:    pageMaxHeaderBytes,
+	}
 	go func() {
 		if err := st.page.Serve(cfg.pageListener); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			cfg.logf("page server: %v", err)
@@ -183,7 +207,7 @@ func (st *stack) signedMaster(id string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if st.cfg.mode == playlist.Propagate {
+	if st.cfg.mode == playlist.Propagate || st.cfg.mode == playlist.ServerSide {
 		c, err := st.signer.Credentials(p)
 		if err != nil {
 			return "", err
