@@ -269,8 +269,7 @@ func TestPlayerHeader(t *testing.T) {
 		WithDefaultBehavior(Behavior{Public: true, CORS: &CORS{AllowOrigins: []string{site}}}))
 	defer cf.Close()
 	var origins []string
-	client := cf.Client()
-	client = &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+	client := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		resp, err := cf.Client().Transport.RoundTrip(r)
 		if err == nil {
 			origins = append(origins, resp.Header.Get("Access-Control-Allow-Origin"))

@@ -190,8 +190,8 @@ func TestHandlerStatuses(t *testing.T) {
 	require.NoError(t, zw.Close())
 	origin := http.NewServeMux()
 	origin.Handle("/", playlist.FSOrigin(e.fsys))
-	origin.HandleFunc("/boom.m3u8", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", 503) })
-	origin.HandleFunc("/gone.m3u8", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "gone", 410) })
+	origin.HandleFunc("/boom.m3u8", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) })
+	origin.HandleFunc("/gone.m3u8", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "gone", http.StatusGone) })
 	origin.HandleFunc("/big.m3u8", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, big) })
 	origin.HandleFunc("/gz.m3u8", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Encoding", "gzip")

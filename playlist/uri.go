@@ -70,15 +70,6 @@ func appendQueryAt(dst, u []byte, f int, sep, q1, q2 string) []byte {
 
 func isAlpha(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
-// schemeChars marks the bytes RFC 3986 allows after a scheme's first letter.
-var schemeChars = func() (t [256]bool) {
-	for c := range 256 {
-		b := byte(c)
-		t[c] = isAlpha(b) || '0' <= b && b <= '9' || b == '+' || b == '-' || b == '.'
-	}
-	return t
-}()
-
 func lower(c byte) byte {
 	if 'A' <= c && c <= 'Z' {
 		return c + 'a' - 'A'

@@ -72,11 +72,3 @@ func (c *cache) put(k cacheKey, v signed, now func() time.Time) {
 	c.m[k] = v
 }
 
-func (c *cache) len() int {
-	if c == nil {
-		return 0
-	}
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return len(c.m)
-}

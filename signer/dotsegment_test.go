@@ -128,8 +128,10 @@ func TestVerifierAcceptsDotsThatAreNotSegments(t *testing.T) {
 // TestErrDotSegmentIs: the sentinel is distinct from CloudFront's own
 // reasons, so callers can tell a path problem from a credential problem.
 func TestErrDotSegmentIs(t *testing.T) {
+	err := signer.CheckPath("/movies/1/../2/a.ts")
+	require.ErrorIs(t, err, signer.ErrDotSegment)
 	for _, other := range []error{signer.ErrMissingKeyPairID, signer.ErrUnknownKey, signer.ErrMalformedPolicy,
 		signer.ErrBadSignature, signer.ErrExpired, signer.ErrNotYetValid, signer.ErrSourceIP, signer.ErrResource} {
-		assert.False(t, errors.Is(signer.ErrDotSegment, other), "%v", other)
+		assert.False(t, errors.Is(err, other), "%v", other)
 	}
 }

@@ -197,7 +197,7 @@ func readRequest(rawURL string, cookies []*http.Cookie) *request {
 	case r.expires != "":
 		n, err := strconv.ParseInt(r.expires, 10, 64)
 		if err != nil || n <= 0 {
-			r.polErr = fmt.Errorf("Expires %q is not Unix seconds", r.expires)
+			r.polErr = fmt.Errorf("the Expires parameter %q is not Unix seconds", r.expires)
 			break
 		}
 		r.canned = true
