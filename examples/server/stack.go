@@ -49,7 +49,7 @@ type config struct {
 	mode         playlist.Mode
 	ttl          time.Duration
 	media        fs.FS                // the CDN's content (S3-like origin)
-	keys         fs.FS                // the key server's keys, laid out like the presentations
+	keys         fs.FS                // the key server's keys, laid out like the presentations; nil: no key server, key URIs are rewritten like any other
 	clock        func() time.Time     // nil: time.Now
 	logf         func(string, ...any) // nil: discard
 	noCORS       bool                 // the CDN sends no CORS headers (to show why they matter)
@@ -121,6 +121,9 @@ func newStack(cfg config) (*stack, error) {
 			return st.pageURL + "/keys" + path.Dir(r.URL.Path) + "/" + path.Base(key.Path), nil
 		},
 	}
+	if cfg.keys == nil {
+		rewriter.Keys, rewriter.KeyHosts = nil, nil
+	}
 	var cors *hlstest.CORS
 	if !cfg.noCORS {
 		cors = &hlstest.CORS{AllowOrigins: []string{st.pageURL}, AllowCredentials: true,
@@ -171,7 +174,9 @@ func newStack(cfg config) (*stack, error) {
 	mux.HandleFunc("GET /hls.js", serveHLSJS)
 	mux.HandleFunc("POST /login", login)
 	mux.Handle("/sign", sign)
-	mux.Handle("/keys/", http.StripPrefix("/keys", keys))
+	if cfg.keys != nil {
+		mux.Handle("/keys/", http.StripPrefix("/keys", keys))
+	}
 	st.page = &http.Server{
 		Handler:           logRequests(mux, cfg.logf),
 		ErrorLog:          errorLog,
