@@ -42,8 +42,25 @@
 // after the first path segment of a relative reference) is harmless. A
 // value that holds '#', and a name defined twice, also leave the URI alone.
 //
-// Tags are recognised with leading blanks, as players trim lines, and the
-// blanks are kept.
+// Where URIs sit matters as much as what they say. Tags are recognised with
+// leading blanks, as players trim lines, and the blanks are kept. A tag line
+// is rewritten only when its attribute list follows the strict grammar every
+// player reads alike (NAME=VALUE pairs of [A-Z0-9-] names separated by
+// single commas, no blanks around names or '=', each quoted value followed
+// directly by ',' or the end of the line) and holds no CR, U+2028 or U+2029
+// (where hls.js ends lines); otherwise the line is left byte for byte. Some
+// playlists can send credentials elsewhere without any URI showing it; when
+// the Rewriter has credentials to add they fail with [ErrUnsafe]:
+// EXT-X-CONTENT-STEERING (its server can move every URI, query included, to
+// another host) unless [Rewriter.AllowSteering] is set; EXT-X-DEFINE or
+// EXT-X-CONTENT-STEERING anywhere but at the start of a line (hls.js finds
+// them in comments and quoted values); an EXT-X-DEFINE that players could
+// read differently or that declares more than one of NAME, IMPORT and
+// QUERYPARAM; and a QUERYPARAM naming a credential parameter of the
+// playlist's own URL (Policy, Signature, Key-Pair-Id, Expires,
+// Hash-Algorithm, or a name in Query or Carry), which any URI could then
+// carry away. An EXT-X-DEFINE between EXT-X-STREAM-INF and its URI, which
+// hls.js never reads, makes every variable unknown.
 //
 // The Rewriter does not parse playlists into values: it never reorders,
 // normalizes or drops anything, its memory use does not grow with the

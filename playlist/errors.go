@@ -29,6 +29,19 @@ var (
 	// next URI line. Blank lines, comments and other tags in between are
 	// tolerated, as players do.
 	ErrMissingURI = errors.New("EXT-X-STREAM-INF has no URI line")
+
+	// ErrUnsafe: the playlist could lead players to send the credentials the
+	// Rewriter adds, or those of the playlist's own URL, to another host, in
+	// ways that no URI's text shows: an EXT-X-CONTENT-STEERING tag (its
+	// server can move every URI to another host, query included) unless
+	// [Rewriter.AllowSteering] is set; an EXT-X-DEFINE that takes a
+	// credential parameter of the playlist's URL (QUERYPARAM="Policy", ...),
+	// declares more than one of NAME, IMPORT and QUERYPARAM, or that players
+	// could read differently; EXT-X-DEFINE or EXT-X-CONTENT-STEERING
+	// anywhere but at the start of a line (hls.js finds them there). Only
+	// reported when the Rewriter has credentials to add (Query, Carry, Hook
+	// or KeyURI set).
+	ErrUnsafe = errors.New("the playlist could send credentials to another host")
 )
 
 // ParseError is returned by [Rewriter.Rewrite] and [Rewriter.AppendRewrite]

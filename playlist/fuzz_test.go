@@ -67,7 +67,7 @@ func FuzzRewrite(f *testing.F) {
 			if !errors.As(err, &pe) || pe.Line < 1 {
 				t.Fatalf("not a ParseError with a line: %v", err)
 			}
-			for _, s := range []error{ErrNotPlaylist, ErrUnterminatedQuote, ErrLineTooLong, ErrNUL, ErrMissingURI} {
+			for _, s := range []error{ErrNotPlaylist, ErrUnterminatedQuote, ErrLineTooLong, ErrNUL, ErrMissingURI, ErrUnsafe} {
 				if errors.Is(err, s) {
 					return
 				}

@@ -102,10 +102,15 @@ func alignInsertions(in, out []byte, query, carry string) ([]insertion, bool) {
 // finds. It exists to check the Rewriter against something written
 // differently.
 type foundURI struct {
-	line int
-	kind Kind
-	text string
+	line  int
+	kind  Kind
+	text  string
+	loose bool // on a tag line off the strict attribute grammar: never rewritten
 }
+
+// strictAttrs matches an attribute list of the strict grammar on which every
+// player agrees.
+var strictAttrs = regexp.MustCompile(`^[A-Z0-9-]+=("[^"]*"|[^",\s]*)(,[A-Z0-9-]+=("[^"]*"|[^",\s]*))*$`)
 
 var (
 	attrRE = regexp.MustCompile(`([A-Z0-9-]+)\s*=\s*("[^"]*"|[^,]*)`)
@@ -144,7 +149,7 @@ func extractURIs(playlist string) []foundURI {
 				continue
 			}
 			if m[1] == "#EXT-X-PREFETCH" && strings.Trim(m[2], " \t") != "" {
-				found = append(found, foundURI{n + 1, Prefetch, strings.Trim(m[2], " \t")})
+				found = append(found, foundURI{n + 1, Prefetch, strings.Trim(m[2], " \t"), false})
 				continue
 			}
 			kind, ok := tagKinds[m[1]]
@@ -170,7 +175,8 @@ func extractURIs(playlist string) []foundURI {
 					if name == "X-ASSET-LIST" {
 						k = AssetList
 					}
-					uris = append(uris, foundURI{n + 1, k, strings.Trim(value[1:len(value)-1], " \t")})
+					loose := !strictAttrs.MatchString(m[2]) || strings.ContainsAny(line, "\r\u2028\u2029")
+					uris = append(uris, foundURI{n + 1, k, strings.Trim(value[1:len(value)-1], " \t"), loose})
 				}
 			}
 			if !none {
@@ -182,7 +188,7 @@ func extractURIs(playlist string) []foundURI {
 			if variant {
 				kind, variant = Variant, false
 			}
-			found = append(found, foundURI{n + 1, kind, trimmed})
+			found = append(found, foundURI{n + 1, kind, trimmed, false})
 		}
 	}
 	return found

@@ -110,6 +110,9 @@ func (s *state) processLine(raw []byte) error {
 	if len(content) == 0 || content[0] != '#' {
 		return s.uriLine(raw, content)
 	}
+	if err := s.checkEmbedded(content, 1); err != nil {
+		return err
+	}
 	if len(content) > 8 && string(content[:8]) == "#EXTINF:" {
 		s.out = append(s.out, raw...) // the most common tag, and not one with URIs
 		return nil
@@ -152,6 +155,11 @@ func checkHeader(content []byte) error {
 // uriLine handles a line that is not a tag or comment: blank, or a URI.
 func (s *state) uriLine(raw, content []byte) error {
 	st, en := trimBounds(content)
+	if st < en && content[st] == '#' {
+		if err := s.checkEmbedded(content, st+1); err != nil {
+			return err
+		}
+	}
 	if st < en && bytes.HasPrefix(content[st:], []byte("#EXT")) {
 		// An indented tag: players trim lines and honour it, so it is
 		// read as a tag, with its indentation kept.
@@ -190,10 +198,37 @@ func (s *state) uriLine(raw, content []byte) error {
 		s.out = append(out, raw[en:]...)
 		return nil
 	}
+	if err := s.checkEmbedded(content, 0); err != nil {
+		return err
+	}
 	s.out = append(s.out, content[:st]...)
 	if err := s.rewriteURI(t, k, false); err != nil {
 		return err
 	}
 	s.out = append(s.out, raw[en:]...) // trailing blanks and line ending
 	return nil
+}
+
+// checkEmbedded fails with ErrUnsafe, when the Rewriter has credentials,
+// if content holds EXT-X-DEFINE or EXT-X-CONTENT-STEERING at or after from,
+// that is, anywhere but at the start of the line: hls.js finds these tags
+// anywhere in a multivariant playlist, comments and quoted values included,
+// and they change where URIs point.
+func (s *state) checkEmbedded(content []byte, from int) error {
+	if !s.cfg.creds || from >= len(content) {
+		return nil
+	}
+	rest := content[from:]
+	for {
+		i := bytes.IndexByte(rest, '#')
+		if i < 0 {
+			return nil
+		}
+		rest = rest[i:]
+		if bytes.HasPrefix(rest, []byte("#EXT-X-DEFINE")) || bytes.HasPrefix(rest, []byte("#EXT-X-CONTENT-STEERING")) {
+			return &ParseError{Line: s.line, Column: len(content) - len(rest) + 1,
+				Err: fmt.Errorf("%w: a tag that changes where URIs point, in the middle of a line", ErrUnsafe)}
+		}
+		rest = rest[1:]
+	}
 }

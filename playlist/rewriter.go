@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"net/url"
+	"strings"
 )
 
 // DefaultMaxLineBytes is the longest line a Rewriter accepts when
@@ -115,6 +116,14 @@ type Rewriter struct {
 	// line ending. A longer line fails with ErrLineTooLong. Zero or negative
 	// means DefaultMaxLineBytes.
 	MaxLineBytes int
+
+	// AllowSteering lets playlists with EXT-X-CONTENT-STEERING through when
+	// the Rewriter has credentials to add. A steering server's answer can
+	// clone every pathway onto another host, queries and credentials
+	// included, so set it only when you control every steering server your
+	// playlists may name and what they answer. False fails such playlists
+	// with ErrUnsafe.
+	AllowSteering bool
 }
 
 // URI describes an in-scope URI to a [Rewriter.Hook].
@@ -246,6 +255,8 @@ type config struct {
 	keyURI       func(*url.URL) (string, error)
 	hook         func(URI) (string, error)
 	simple       bool // no InScope, Hook or Rebase: URI lines take the fast path
+	creds        bool // Query, Carry, Hook or KeyURI: there is something to leak
+	steering     bool // AllowSteering
 }
 
 var errRebase = errors.New("must be an absolute http or https URL with a host")
@@ -285,6 +296,8 @@ func (rw *Rewriter) config() (config, error) {
 	}
 	c.inScope, c.keyURI, c.hook = rw.InScope, rw.KeyURI, rw.Hook
 	c.simple = c.inScope == nil && c.hook == nil && c.rebase == nil
+	c.creds = c.query != "" || c.carry != "" || c.hook != nil || c.keyURI != nil
+	c.steering = rw.AllowSteering
 	return c, nil
 }
 
@@ -297,4 +310,29 @@ func checkParams(field, q string) error {
 		}
 	}
 	return nil
+}
+
+// credentialNames are the parameters of a signed URL.
+var credentialNames = []string{"Expires", "Policy", "Signature", "Key-Pair-Id", "Hash-Algorithm"}
+
+// credentialParam reports whether name is a parameter that carries
+// credentials in a playlist's URL: a signed URL's own, or one named in Query
+// or Carry (the carried copies), compared without regard to case.
+func (c *config) credentialParam(name []byte) bool {
+	for _, n := range credentialNames {
+		if equalFold(name, n) {
+			return true
+		}
+	}
+	for _, q := range [2]string{c.query, c.carry} {
+		for q != "" {
+			var p string
+			p, q, _ = strings.Cut(q, "&")
+			p, _, _ = strings.Cut(p, "=")
+			if equalFold(name, p) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -90,7 +90,8 @@ func TestRewriteRules(t *testing.T) {
 		{"empty uri attribute", `#EXT-X-MAP:URI=""` + "\n", `#EXT-X-MAP:URI=""` + "\n"},
 		{"header with trailing blank", "a.ts\n", "a.ts?Q=1\n"},
 	}
-	rw := &Rewriter{Base: mustURL(t, testBase), Query: "Q=1", Carry: "C=2"}
+	// Where URIs are, not which playlists are safe: steering allowed.
+	rw := &Rewriter{Base: mustURL(t, testBase), Query: "Q=1", Carry: "C=2", AllowSteering: true}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := rewriteString(t, rw, tt.in)

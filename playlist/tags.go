@@ -1,6 +1,9 @@
 package playlist
 
-import "bytes"
+import (
+	"bytes"
+	"fmt"
+)
 
 // tagLine handles a line that starts with "#EXT".
 func (s *state) tagLine(raw, content, eol []byte) error {
@@ -46,6 +49,11 @@ func (s *state) tagLine(raw, content, eol []byte) error {
 		return nil
 	case "#EXT-X-DEFINE":
 		return s.defineLine(raw, content, len(name))
+	case "#EXT-X-CONTENT-STEERING":
+		if s.cfg.creds && !s.cfg.steering {
+			return &ParseError{Line: s.line, Err: fmt.Errorf("%w: EXT-X-CONTENT-STEERING: its server can move every URI to another host, credentials included (set Rewriter.AllowSteering if you control it)", ErrUnsafe)}
+		}
+		k = Steering
 	case "#EXT-X-MEDIA":
 		k = Rendition
 	case "#EXT-X-I-FRAME-STREAM-INF":
@@ -66,8 +74,6 @@ func (s *state) tagLine(raw, content, eol []byte) error {
 		k = RenditionReport
 	case "#EXT-X-SESSION-DATA":
 		k = SessionData
-	case "#EXT-X-CONTENT-STEERING":
-		k = Steering
 	case "#EXT-X-DATERANGE":
 		k = Asset
 	}
@@ -102,7 +108,9 @@ func (s *state) attrLine(raw, content, eol []byte, from int, k Kind) error {
 	if sc.bad >= 0 {
 		return &ParseError{Line: s.line, Column: sc.bad + 1, Err: ErrUnterminatedQuote}
 	}
-	if none || len(s.spans) == 0 {
+	if none || len(s.spans) == 0 || sc.loose || breaksLine(content) {
+		// Nothing to do, or a line players could split into other
+		// attributes or other lines than the Rewriter does: untouched.
 		s.out = append(s.out, raw...)
 		return nil
 	}
@@ -140,32 +148,50 @@ func uriAttr(k Kind, name []byte) (Kind, bool) {
 
 // defineLine reads an EXT-X-DEFINE tag: a NAME with a quoted VALUE defines
 // a variable for the lines after it; IMPORT and QUERYPARAM name variables
-// whose values the Rewriter cannot know, which stay unknown, as does
-// anything a malformed tag would define. The line is copied unchanged.
+// whose values the Rewriter cannot know, which stay unknown. A tag that
+// players could read differently (loose attribute syntax, a line break
+// character inside, more than one of NAME, IMPORT and QUERYPARAM) makes
+// every variable unknown, and so does one between EXT-X-STREAM-INF and its
+// URI, which hls.js never reads. When the Rewriter has credentials, such a
+// tag, and a QUERYPARAM naming a credential parameter, fail with ErrUnsafe
+// instead: players could take the credentials of the playlist's own URL
+// into a variable. The line is copied unchanged.
 func (s *state) defineLine(raw, content []byte, nameLen int) error {
+	var name, value, imp, qp []byte
+	hasValue, kinds := false, 0
+	sc := newAttrScanner(content, nameLen+1)
 	if nameLen < len(content) {
-		var name, value, other []byte
-		hasValue := false
-		sc := newAttrScanner(content, nameLen+1)
 		var a attr
 		for sc.next(&a) {
+			v := content[a.vs:a.ve]
 			switch string(a.name) {
 			case "NAME":
-				name = content[a.vs:a.ve]
+				name, kinds = v, kinds+1
 			case "VALUE":
-				value, hasValue = content[a.vs:a.ve], a.quoted
-			case "IMPORT", "QUERYPARAM":
-				other = content[a.vs:a.ve]
+				value, hasValue = v, a.quoted
+			case "IMPORT":
+				imp, kinds = v, kinds+1
+			case "QUERYPARAM":
+				qp, kinds = v, kinds+1
 			}
 		}
-		switch {
-		case sc.bad >= 0:
-			// Malformed: whatever it defines stays unknown.
-		case other != nil:
-			s.vars.forget(other)
-		case name != nil && hasValue:
-			s.vars.define(name, value)
-		}
+	}
+	ambiguous := sc.bad >= 0 || sc.loose || breaksLine(content) || kinds != 1
+	switch {
+	case s.cfg.creds && ambiguous:
+		return &ParseError{Line: s.line, Err: fmt.Errorf("%w: an EXT-X-DEFINE that players could read differently", ErrUnsafe)}
+	case s.cfg.creds && qp != nil && s.cfg.credentialParam(qp):
+		return &ParseError{Line: s.line, Err: fmt.Errorf("%w: EXT-X-DEFINE QUERYPARAM takes a credential parameter of the playlist's URL", ErrUnsafe)}
+	case ambiguous || s.pending != 0:
+		s.vars.poison()
+	case imp != nil:
+		s.vars.forget(imp)
+	case qp != nil:
+		s.vars.forget(qp)
+	case name != nil && hasValue:
+		s.vars.define(name, value)
+	default:
+		s.vars.forget(name) // NAME without a quoted VALUE
 	}
 	s.out = append(s.out, raw...)
 	return nil

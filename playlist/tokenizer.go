@@ -93,10 +93,18 @@ type attr struct {
 // may hold commas) and tolerates what real playlists get wrong: blanks around
 // names and values, stray commas, pairs without '='. Junk after a value is
 // skipped up to the next comma outside quotes.
+//
+// Players do not all tolerate the same things: hls.js ends a quoted value
+// only at a '"' followed by ',' or the end of the line, and trims names. So
+// the scanner notes in loose whether the list strays from the strict grammar
+// on which every reader agrees: NAME=VALUE pairs separated by single commas,
+// names of [A-Z0-9-], no blanks around them or '=', and each quoted value
+// followed directly by ',' or the end of the line.
 type attrScanner struct {
-	b   []byte
-	i   int
-	bad int // index of a quote that is never closed, or -1
+	b     []byte
+	i     int
+	bad   int  // index of a quote that is never closed, or -1
+	loose bool // the list strays from the strict grammar
 }
 
 func newAttrScanner(b []byte, from int) attrScanner {
@@ -108,10 +116,12 @@ func newAttrScanner(b []byte, from int) attrScanner {
 func (s *attrScanner) next(a *attr) bool {
 	b, i := s.b, s.i
 	for {
+		from := i
 		for i < len(b) && isBlank(b[i]) {
 			i++
 		}
 		if i >= len(b) {
+			s.loose = s.loose || i > from
 			s.i = i
 			return false
 		}
@@ -126,10 +136,13 @@ func (s *attrScanner) next(a *attr) bool {
 				ne--
 			}
 			*a = attr{name: b[ns:ne]}
+			s.loose = s.loose || ns > from || ne < i || !strictName(a.name)
 			i++
+			vs := i
 			for i < len(b) && isBlank(b[i]) {
 				i++
 			}
+			s.loose = s.loose || i > vs
 			if i < len(b) && b[i] == '"' {
 				k := bytes.IndexByte(b[i+1:], '"')
 				if k < 0 {
@@ -141,15 +154,22 @@ func (s *attrScanner) next(a *attr) bool {
 			} else {
 				a.vs = i
 				for i < len(b) && b[i] != ',' && b[i] != '"' {
+					s.loose = s.loose || isBlank(b[i])
 					i++
 				}
 				a.ve = i
 				for a.ve > a.vs && isBlank(b[a.ve-1]) {
 					a.ve--
 				}
+				s.loose = s.loose || a.ve < i
 			}
+		} else {
+			s.loose = true // a pair without '=', or an empty one
 		}
 		// Skip to just past the next comma outside quotes.
+		if i < len(b) && b[i] != ',' {
+			s.loose = true // junk after the value
+		}
 		for i < len(b) && b[i] != ',' {
 			if b[i] == '"' {
 				k := bytes.IndexByte(b[i+1:], '"')
@@ -164,10 +184,46 @@ func (s *attrScanner) next(a *attr) bool {
 		}
 		if i < len(b) {
 			i++
+			s.loose = s.loose || i == len(b) // a trailing comma
 		}
 		if has {
 			s.i = i
 			return true
 		}
 	}
+}
+
+// strictName reports whether b is an attribute name of the strict grammar:
+// one or more of [A-Z0-9-].
+func strictName(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if (c < 'A' || c > 'Z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// breaksLine reports whether b holds a character some player ends a line
+// at although the Rewriter does not: CR (other than in a line's CRLF, which
+// is not part of b), U+2028 or U+2029 (the ends of '.' in JavaScript
+// regular expressions, with which hls.js reads tags).
+func breaksLine(b []byte) bool {
+	if bytes.IndexByte(b, '\r') >= 0 {
+		return true
+	}
+	for i := bytes.IndexByte(b, 0xe2); i >= 0 && i+2 < len(b); {
+		if b[i+1] == 0x80 && (b[i+2] == 0xa8 || b[i+2] == 0xa9) {
+			return true
+		}
+		j := bytes.IndexByte(b[i+1:], 0xe2)
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
 }

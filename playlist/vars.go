@@ -17,17 +17,22 @@ const (
 // on the lines read so far. A name defined twice, or defined past the
 // limits, is unknown: players disagree on which value wins.
 type vars struct {
-	values  map[string]string
-	unknown map[string]bool
-	bytes   int
+	values   map[string]string
+	unknown  map[string]bool
+	bytes    int
+	poisoned bool // every variable is unknown from here on
 }
 
 // reset forgets every variable, keeping the maps for the next Rewrite.
 func (v *vars) reset() {
 	clear(v.values)
 	clear(v.unknown)
-	v.bytes = 0
+	v.bytes, v.poisoned = 0, false
 }
+
+// poison makes every variable unknown for the rest of the playlist: after a
+// definition players could read differently, no value is certain.
+func (v *vars) poison() { v.poisoned = true }
 
 // define records an EXT-X-DEFINE with NAME and VALUE.
 func (v *vars) define(name, value []byte) {
@@ -112,7 +117,7 @@ func (v *vars) expand(dst, t []byte, limit int) (x []byte, unknownAt int, ok boo
 			break
 		}
 		dst = append(dst, t[prev:st]...)
-		if val, known := v.values[string(name)]; known {
+		if val, known := v.values[string(name)]; known && !v.poisoned {
 			if strings.IndexByte(val, '#') >= 0 {
 				return dst, -1, false
 			}
