@@ -220,3 +220,21 @@ func TestApplyErrors(t *testing.T) {
 	assert.Error(t, (&Rewriter{Query: "a\n"}).ApplyMedia(p))
 	assert.Error(t, (&Rewriter{Rebase: &url.URL{}}).ApplyMaster(m))
 }
+
+// TestApplyMediaLineBreakRunes: grafov writes a key or map URI into a quoted
+// attribute, and hls.js ends that line at U+2028 or U+2029, so a URI holding
+// one gets no credentials.
+func TestApplyMediaLineBreakRunes(t *testing.T) {
+	for _, r := range []string{"\u2028", "\u2029"} {
+		p, err := m3u8.NewMediaPlaylist(0, 1)
+		require.NoError(t, err)
+		require.NoError(t, p.Append("seg.ts", 4, ""))
+		require.NoError(t, p.SetKey("AES-128", "k/"+r+"//evil.example/k", "", "", ""))
+		p.SetDefaultMap("m/"+r+"//evil.example/init.mp4", 0, 0)
+		rw := &Rewriter{Base: mustURL(t, "https://cdn.example.com/vod/a/index.m3u8"), Query: testQuery}
+		require.NoError(t, rw.ApplyMedia(p))
+		assert.NotContains(t, p.Segments[0].Key.URI, testQuery)
+		assert.NotContains(t, p.Map.URI, testQuery)
+		assert.Contains(t, p.Segments[0].URI, testQuery)
+	}
+}

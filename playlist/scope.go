@@ -77,7 +77,8 @@ func plainWord(v uint64) bool {
 
 // ambiguous reports whether resolvers could read t differently because of
 // the bytes it holds: a control byte or DEL anywhere (WHATWG URL removes tab,
-// CR and LF inside a URL, and CR ends a line for some parsers), or a space,
+// CR and LF inside a URL, and CR ends a line for some parsers), U+2028 or
+// U+2029 anywhere (hls.js ends a tag's line there), or a space,
 // a Unicode space, a BOM or invalid UTF-8 at either end (WHATWG URL and
 // String.prototype.trim strip them; RFC 3986 keeps them).
 func ambiguous(t []byte) bool {
@@ -88,6 +89,9 @@ func ambiguous(t []byte) bool {
 	}
 	if len(t) == 0 {
 		return false
+	}
+	if breaksLine(t) {
+		return true // U+2028 or U+2029: hls.js ends a tag's line there
 	}
 	if t[0] == ' ' || t[len(t)-1] == ' ' {
 		return true
