@@ -19,8 +19,9 @@ type answer struct {
 	buf    *bytes.Buffer // the body, gzip decoded when the status is 200
 }
 
-// passThrough sends a non-200 answer on unchanged, with the length of the
-// body fetch checked, never sniffed as anything but its declared type.
+// passThrough sends an origin's refusal (a 4xx) on unchanged, with the
+// length of the body fetch checked, never sniffed as anything but its
+// declared type.
 func (a *answer) passThrough(w http.ResponseWriter, r *http.Request) {
 	for _, k := range []string{"Content-Type", "Content-Encoding", "Content-Language"} {
 		if v := a.header.Get(k); v != "" {
@@ -174,8 +175,15 @@ func (rc *recorder) checkLength() error {
 // Header returns the origin's response headers.
 func (rc *recorder) Header() http.Header { return rc.header }
 
-// WriteHeader records the origin's status.
+// WriteHeader records the origin's final status. Informational statuses
+// (1xx but 101 Switching Protocols, as net/http counts them: 103 Early
+// Hints from a handler, or relayed by httputil.ReverseProxy) are not the
+// answer and are ignored; the final status, or the implicit 200 of a Write,
+// is what counts.
 func (rc *recorder) WriteHeader(status int) {
+	if status >= 100 && status <= 199 && status != http.StatusSwitchingProtocols {
+		return
+	}
 	if rc.status == 0 {
 		rc.status = status
 	}

@@ -75,9 +75,13 @@ const DefaultMaxBytes = 16 << 20
 //
 // A playlist answer is complete or not sent: the origin's playlist is read
 // whole (up to MaxBytes) and rewritten into memory before the first byte goes
-// out, so a viewer never gets a half-written 200. Origin 404 (and other 4xx)
-// pass through with their status; origin failures, malformed playlists and
-// oversized playlists answer 502 with the reason logged; missing or forged
+// out, so a viewer never gets a half-written 200. Only the origin's final
+// status counts (informational answers such as 103 Early Hints are dropped)
+// and only a 200 is rewritten. Origin 404 (and other 4xx) pass through with
+// their status; any other 2xx (201, 203, 206, ...), 1xx as a final status,
+// 3xx (304 included: the Handler sends the origin no conditional headers),
+// 5xx, origin failures, malformed playlists and oversized playlists answer
+// 502 with the reason logged; missing or forged
 // credentials answer 403. An origin answer cut short (a reset, a body
 // shorter than its Content-Length) answers 502 too, with or without a
 // net/http server around the Handler (a Lambda adapter, say). Error bodies
@@ -252,9 +256,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case ans.status >= 500:
 		h.fail(w, http.StatusBadGateway, "origin failed", fmt.Errorf("%s: origin answered %d", r.URL.Path, ans.status))
 		return
+	case ans.status == http.StatusNotModified:
+		// fetch strips the conditional headers: a 304 answers nothing asked.
+		h.fail(w, http.StatusBadGateway, "origin failed", fmt.Errorf("%s: origin answered 304 to an unconditional request", r.URL.Path))
+		return
 	case ans.status >= 300 && ans.status < 400:
 		// An origin's redirect may name its private host: do not pass it on.
 		h.fail(w, http.StatusBadGateway, "origin failed", fmt.Errorf("%s: origin redirected (%d) to %q", r.URL.Path, ans.status, ans.header.Get("Location")))
+		return
+	case ans.status < 300 && ans.status != http.StatusOK:
+		// 201, 203, 204, 206, ... (and 101): players take any 2xx as the
+		// playlist, so sending it on would serve it unrewritten.
+		h.fail(w, http.StatusBadGateway, "origin failed", fmt.Errorf("%s: origin answered %d; only a 200 is a playlist to rewrite", r.URL.Path, ans.status))
 		return
 	case ans.status != http.StatusOK:
 		// Pass the origin's refusal through (404 stays 404); never rewrite it.

@@ -20,6 +20,7 @@ type state struct {
 	scratch []byte // a rebased URI
 	xbuf    []byte // a URI with the playlist's variables substituted
 	vars    vars   // variables defined so far
+	media   bool   // a line starts with #EXTINF: or #EXT-X-TARGETDURATION:
 	spans   []span // URI values found on the current tag line
 	line    int    // number of the current line
 	pending int    // line of an EXT-X-STREAM-INF waiting for its URI, or 0
@@ -67,7 +68,7 @@ func getState(cfg *config) *state {
 	s := statePool.Get().(*state)
 	s.cfg = *cfg
 	s.out = s.out[:0]
-	s.line, s.pending, s.off, s.nul = 0, 0, 0, -1
+	s.line, s.pending, s.off, s.nul, s.media = 0, 0, 0, -1, false
 	s.vars.reset()
 	return s
 }
@@ -110,12 +111,16 @@ func (s *state) processLine(raw []byte) error {
 	if len(content) == 0 || content[0] != '#' {
 		return s.uriLine(raw, content)
 	}
-	if err := s.checkEmbedded(content, 1); err != nil {
-		return err
-	}
 	if len(content) > 8 && string(content[:8]) == "#EXTINF:" {
+		s.media = true
 		s.out = append(s.out, raw...) // the most common tag, and not one with URIs
 		return nil
+	}
+	if bytes.HasPrefix(content, []byte("#EXT-X-TARGETDURATION:")) {
+		s.media = true
+	}
+	if err := s.checkEmbedded(content, 1); err != nil {
+		return err
 	}
 	if !bytes.HasPrefix(content, []byte("#EXT")) {
 		s.out = append(s.out, raw...) // a comment
@@ -213,9 +218,12 @@ func (s *state) uriLine(raw, content []byte) error {
 // if content holds EXT-X-DEFINE or EXT-X-CONTENT-STEERING at or after from,
 // that is, anywhere but at the start of the line: hls.js finds these tags
 // anywhere in a multivariant playlist, comments and quoted values included,
-// and they change where URIs point.
+// and they change where URIs point. hls.js reads a playlist with a line
+// starting "#EXTINF:" or "#EXT-X-TARGETDURATION:" as a media playlist, line
+// by line, and finds no tag in the middle of a line there: once such a line
+// has been seen, there is nothing to check.
 func (s *state) checkEmbedded(content []byte, from int) error {
-	if !s.cfg.creds || from >= len(content) {
+	if !s.cfg.creds || s.media || from >= len(content) {
 		return nil
 	}
 	rest := content[from:]

