@@ -39,9 +39,11 @@ const via = "1.1 hlstest.cloudfront.net (CloudFront)"
 // every request reaches the origin, which is what a test wants to see.
 //
 // A request whose path holds a dot segment or a backslash in any spelling
-// (literal "..", "%2e%2e", "..%2f", "..%5c", ...; see signer.CheckPath) is
+// (literal "..", "%2e%2e", "..%2f", "..%5c", ...; see signer.CheckPath), or
+// a literal '#' anywhere in its target (players never send one; a Go server
+// keeps it in the path, "/movies/1/#/../../2/a.ts"; "%23" is fine), is
 // refused with 403 AccessDenied before any credential check and before any
-// origin sees it, on public behaviors too; its log entry's Err wraps
+// origin sees it, on public behaviors too; its Err wraps
 // signer.ErrDotSegment. That is stricter than CloudFront, whose handling of
 // such paths (normalized for behavior matching or not, forwarded raw or
 // resolved) a deployment should not rely on: the simulator fails closed, so
@@ -219,7 +221,12 @@ func (cf *CloudFront) serve(w http.ResponseWriter, r *http.Request) {
 	b.CORS.apply(h, r)
 
 	// Before anything else, on every behavior: no origin may see a path that
-	// could resolve outside the directory a policy appears to cover.
+	// could resolve outside the directory a policy appears to cover. A
+	// literal '#' stays in a Go server's path: refused, as VerifyRequest does.
+	if strings.IndexByte(r.RequestURI, '#') >= 0 {
+		cf.refuse(w, &e, fmt.Errorf("%w: a literal '#' in the request target", signer.ErrDotSegment))
+		return
+	}
 	if err := signer.CheckPath(e.URL); err != nil {
 		cf.refuse(w, &e, err)
 		return

@@ -81,12 +81,12 @@ const DefaultMaxBytes = 16 << 20
 // their status; any other 2xx (201, 203, 206, ...), 1xx as a final status,
 // 3xx (304 included: the Handler sends the origin no conditional headers),
 // 5xx, origin failures, malformed playlists and oversized playlists answer
-// 502 with the reason logged; missing or forged
-// credentials answer 403. An origin answer cut short (a reset, a body
-// shorter than its Content-Length) answers 502 too, with or without a
-// net/http server around the Handler (a Lambda adapter, say). Error bodies
-// are fixed texts that echo nothing the viewer sent, with
-// X-Content-Type-Options: nosniff; the details go to ErrorLog.
+// 502 with the reason logged; missing or forged credentials answer 403. An
+// origin answer cut short (a reset, a body shorter than its Content-Length)
+// answers 502 too, with or without a net/http server around the Handler (a
+// Lambda adapter, say). Error bodies are fixed texts that echo nothing the
+// viewer sent, with X-Content-Type-Options: nosniff; the details go to
+// ErrorLog.
 //
 // Trust: in Propagate mode the Handler passes on what the viewer already
 // holds (checked by Verifier when set); it grants nothing. In ServerSide
@@ -137,13 +137,13 @@ type Handler struct {
 	TTL, Bucket time.Duration
 	// BindViewerIP, in ServerSide mode, adds AWS:SourceIp with the viewer's
 	// address (ClientIP, so CloudFront-Viewer-Address by default: add it to
-	// the origin request policy) as a /32 to every minted policy, so minted
-	// credentials work from that address only; it costs one signature per
-	// viewer address per Bucket. CloudFront policies take IPv4 only: a
-	// viewer with an IPv6 (or unknown) address answers 403, with the
-	// address in ErrorLog; turn IPv6 off on the distribution to serve
-	// everyone. False mints for any address (or the viewer's policy's own
-	// AWS:SourceIp, see Carrier).
+	// the origin request policy; trusted as sent, see ClientIP) as a /32 to
+	// every minted policy, so minted credentials work from that address
+	// only; it costs one signature per viewer address per Bucket.
+	// CloudFront policies take IPv4 only: a viewer with an IPv6 (or
+	// unknown) address answers 403, with the address in ErrorLog; turn IPv6
+	// off on the distribution to serve everyone. False mints for any
+	// address (or the viewer's policy's own AWS:SourceIp, see Carrier).
 	BindViewerIP bool
 	// Public returns the URL the viewer asked for: the base for relative URIs,
 	// the default scope, and what the Verifier checks. Nil means the request
@@ -154,9 +154,16 @@ type Handler struct {
 	Public func(r *http.Request) *url.URL
 	// ClientIP returns the viewer's address for the Verifier's IP check and
 	// for BindViewerIP. Nil means the CloudFront-Viewer-Address header when
-	// CloudFront sends it (add it to the origin request policy), else the
-	// connection's address. X-Forwarded-For is not used: its first entries
-	// are whatever the viewer sent.
+	// present (add it to the origin request policy), else the connection's
+	// address. X-Forwarded-For is not used: its first entries are whatever
+	// the viewer sent.
+	//
+	// That header is trusted whenever present: CloudFront sets it itself,
+	// replacing any a viewer sent, but a client that reaches the Handler
+	// some other way names whatever address it likes, for the Verifier's IP
+	// check, for the address BindViewerIP binds to and in the logs. Admit
+	// must keep out everyone but CloudFront for it to be true; behind
+	// anything else, set ClientIP.
 	ClientIP func(r *http.Request) netip.Addr
 	// Admit, when set, is asked first about every request (playlists and
 	// what passes through to the origin; not CORS preflights); an error

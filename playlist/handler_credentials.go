@@ -209,7 +209,9 @@ func (h *Handler) clientIP(r *http.Request) netip.Addr {
 }
 
 // viewerIP is CloudFront-Viewer-Address ("ip:port", IPv6 unbracketed) when
-// present, else the connection's address.
+// present, else the connection's address. The header is taken as sent: only
+// Admit keeping out everyone but CloudFront (which sets it) makes it true;
+// see Handler.ClientIP.
 func viewerIP(r *http.Request) netip.Addr {
 	if v := r.Header.Get("CloudFront-Viewer-Address"); v != "" {
 		if i := strings.LastIndexByte(v, ':'); i > 0 {

@@ -71,4 +71,3 @@ func (c *cache) put(k cacheKey, v signed, now func() time.Time) {
 	}
 	c.m[k] = v
 }
-

@@ -11,9 +11,11 @@ import (
 // literal, percent-encoded in either case ("%2e", "%2E", ".%2e", "%2e.",
 // "%2e%2e"), encoded more than once ("%252e"), joined by an encoded slash or
 // backslash ("..%2f", "..%5c") or followed by a path parameter ("..;") — or
-// with a literal backslash. A policy for "https://cdn/movies/1/*" matches
-// "https://cdn/movies/1/../2/a.ts" as a string, and an origin that resolves
-// the path would serve movie 2.
+// with a literal backslash; and, in Verifier.VerifyRequest and the hlstest
+// simulator, a request target with a literal '#', which Go's server keeps
+// in the path ("/movies/1/#/../../2/a.ts"). A policy for
+// "https://cdn/movies/1/*" matches "https://cdn/movies/1/../2/a.ts" as a
+// string, and an origin that resolves the path would serve movie 2.
 //
 //	if errors.Is(err, signer.ErrDotSegment) {
 //		// a traversal attempt or a broken link, not a credential problem

@@ -29,7 +29,8 @@ import (
 //
 // It is stricter than CloudFront in one respect, on purpose: it fails closed
 // on a request path with a dot segment or a backslash in any spelling
-// (ErrDotSegment, see CheckPath), whatever the credentials. A wildcard policy
+// (ErrDotSegment, see CheckPath), and VerifyRequest on a request target
+// with a literal '#', whatever the credentials. A wildcard policy
 // is matched as a string, so "https://cdn/movies/1/*" covers
 // "https://cdn/movies/1/../2/a.ts", and whether such a path reaches the
 // origin raw or resolved is nothing a signed policy can rely on. Every
@@ -254,15 +255,32 @@ func cloudFrontBase64(s string) ([]byte, error) {
 }
 
 // VerifyRequest checks an incoming request: the URL is rebuilt as the viewer
-// sent it (scheme from TLS, Host header, request URI), the client is
-// r.RemoteAddr, and cookies come from the Cookie header.
+// sent it (scheme from TLS, Host header, request URI; see RequestURL), the
+// client is r.RemoteAddr, and cookies come from the Cookie header.
+//
+// A request target with a literal '#' is refused first, with an error
+// wrapping ErrDotSegment. Browsers and players never send one (a fragment
+// stays on the client), but Go's server does not treat it as a fragment: it
+// keeps it in r.URL.Path, so "/movies/1/#/../../2/a.ts" is served as
+// /movies/2/a.ts by a handler that cleans the path, while a URL cut at the
+// '#' would match a policy for /movies/1/*. Refusing every literal '#' is
+// simpler and stricter than deciding where one is harmless.
 func (v *Verifier) VerifyRequest(r *http.Request, now time.Time) (Result, error) {
-	return v.Verify(RequestURL(r), r.Cookies(), RemoteIP(r), now)
+	rawURL := RequestURL(r)
+	if strings.IndexByte(r.RequestURI, '#') >= 0 {
+		var res Result
+		res.URL, _ = SplitSignedURL(rawURL)
+		return res, fmt.Errorf("%w: a literal '#' in the request target", ErrDotSegment)
+	}
+	return v.Verify(rawURL, r.Cookies(), RemoteIP(r), now)
 }
 
 // RequestURL rebuilds the URL a viewer asked for from a server request:
 // scheme (https when the connection is TLS), the Host header as sent, and the
-// request URI as sent, so escaping is what the viewer used.
+// request URI as sent, so escaping is what the viewer used. A literal '#',
+// which no fragment is in a request target (Go's server keeps it in the
+// path or query), comes out as "%23", so the URL names what the server
+// routes and CheckPath sees the whole path.
 func RequestURL(r *http.Request) string {
 	scheme := "http"
 	if r.TLS != nil {
@@ -279,7 +297,7 @@ func RequestURL(r *http.Request) string {
 	if uri == "" || !strings.HasPrefix(uri, "/") {
 		uri = r.URL.RequestURI()
 	}
-	return scheme + "://" + host + uri
+	return scheme + "://" + host + strings.ReplaceAll(uri, "#", "%23")
 }
 
 // RemoteIP returns the client address of a server request, or the zero Addr.
