@@ -19,7 +19,7 @@ import (
 // neither do the segments beside them, in both modes.
 func TestHandlerKeysScope(t *testing.T) {
 	e := newEnv(t)
-	hostile := []string{"\u00a0https://evil.example/k", "\ufeffhttps://evil.example/k", "\x0bhttps://evil.example/k", "\u2028//evil.example/k"}
+	hostile := []string{"\u00a0https://evil.example/k", "\ufeffhttps://evil.example/k", "\x0bhttps://evil.example/k", "\u3000//evil.example/k"}
 	body := "#EXTM3U\n#EXT-X-TARGETDURATION:2\n"
 	for _, u := range hostile {
 		body += `#EXT-X-KEY:METHOD=AES-128,URI="` + u + `"` + "\n#EXTINF:2,\n" + u + ".ts\n"

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 )
@@ -206,7 +207,10 @@ func inScopeByURL(base *url.URL, raw string) (in, ok bool) {
 	if strings.Contains(raw, "{$") {
 		return false, false
 	}
-	if strings.ContainsFunc(raw, func(r rune) bool { return r < ' ' || r == 0x7f }) ||
+	first, _ := utf8.DecodeRuneInString(raw)
+	last, _ := utf8.DecodeLastRuneInString(raw)
+	if strings.ContainsFunc(raw, func(r rune) bool { return r < ' ' || r == 0x7f || r == 0x2028 || r == 0x2029 }) ||
+		first == utf8.RuneError || last == utf8.RuneError || raw == "//" || strings.HasPrefix(raw, "///") ||
 		strings.TrimFunc(raw, unicode.IsSpace) != raw || strings.HasPrefix(raw, "\ufeff") ||
 		strings.ContainsRune(strings.SplitN(raw, "?", 2)[0], '\\') {
 		return false, true

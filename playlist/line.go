@@ -20,7 +20,6 @@ type state struct {
 	scratch []byte // a rebased URI
 	xbuf    []byte // a URI with the playlist's variables substituted
 	vars    vars   // variables defined so far
-	media   bool   // a line starts with #EXTINF: or #EXT-X-TARGETDURATION:
 	spans   []span // URI values found on the current tag line
 	line    int    // number of the current line
 	pending int    // line of an EXT-X-STREAM-INF waiting for its URI, or 0
@@ -68,7 +67,7 @@ func getState(cfg *config) *state {
 	s := statePool.Get().(*state)
 	s.cfg = *cfg
 	s.out = s.out[:0]
-	s.line, s.pending, s.off, s.nul, s.media = 0, 0, 0, -1, false
+	s.line, s.pending, s.off, s.nul = 0, 0, 0, -1
 	s.vars.reset()
 	return s
 }
@@ -105,6 +104,9 @@ func (s *state) processLine(raw []byte) error {
 		if err := checkHeader(content); err != nil {
 			return &ParseError{Line: 1, Err: err}
 		}
+		if err := s.checkLine(content, 1); err != nil {
+			return err // "#EXTM3U\r#EXT-X-DEFINE…": CR-only line endings
+		}
 		s.out = append(s.out, raw...)
 		return nil
 	}
@@ -112,14 +114,18 @@ func (s *state) processLine(raw []byte) error {
 		return s.uriLine(raw, content)
 	}
 	if len(content) > 8 && string(content[:8]) == "#EXTINF:" {
-		s.media = true
-		s.out = append(s.out, raw...) // the most common tag, and not one with URIs
+		// The most common tag, and not one with URIs. hls.js reads the
+		// usual "#EXTINF:<duration>,<title>" to the end of the line; only
+		// another shape needs a closer look.
+		if s.cfg.creds && !plainExtinf(content) {
+			if err := s.checkLine(content, 1); err != nil {
+				return err
+			}
+		}
+		s.out = append(s.out, raw...)
 		return nil
 	}
-	if bytes.HasPrefix(content, []byte("#EXT-X-TARGETDURATION:")) {
-		s.media = true
-	}
-	if err := s.checkEmbedded(content, 1); err != nil {
+	if err := s.checkLine(content, 1); err != nil {
 		return err
 	}
 	if !bytes.HasPrefix(content, []byte("#EXT")) {
@@ -161,7 +167,7 @@ func checkHeader(content []byte) error {
 func (s *state) uriLine(raw, content []byte) error {
 	st, en := trimBounds(content)
 	if st < en && content[st] == '#' {
-		if err := s.checkEmbedded(content, st+1); err != nil {
+		if err := s.checkLine(content, st+1); err != nil {
 			return err
 		}
 	}
@@ -203,7 +209,7 @@ func (s *state) uriLine(raw, content []byte) error {
 		s.out = append(out, raw[en:]...)
 		return nil
 	}
-	if err := s.checkEmbedded(content, 0); err != nil {
+	if err := s.checkLine(content, 0); err != nil {
 		return err
 	}
 	s.out = append(s.out, content[:st]...)
@@ -214,17 +220,19 @@ func (s *state) uriLine(raw, content []byte) error {
 	return nil
 }
 
-// checkEmbedded fails with ErrUnsafe, when the Rewriter has credentials,
-// if content holds EXT-X-DEFINE or EXT-X-CONTENT-STEERING at or after from,
-// that is, anywhere but at the start of the line: hls.js finds these tags
-// anywhere in a multivariant playlist, comments and quoted values included,
-// and they change where URIs point. hls.js reads a playlist with a line
-// starting "#EXTINF:" or "#EXT-X-TARGETDURATION:" as a media playlist, line
-// by line, and finds no tag in the middle of a line there: once such a line
-// has been seen, there is nothing to check.
-func (s *state) checkEmbedded(content []byte, from int) error {
-	if !s.cfg.creds || s.media || from >= len(content) {
+// checkLine fails with ErrUnsafe, when the Rewriter has credentials, if
+// content holds a CR, U+2028 or U+2029 (a line break for players, not for
+// the Rewriter: a tag could hide behind it), or EXT-X-DEFINE or
+// EXT-X-CONTENT-STEERING at or after from, that is, anywhere but at the
+// start of the line: hls.js does not read playlists line by line, and finds
+// these tags inside comments, quoted values and malformed tags. Both change
+// where URIs point, or let a URI take the credentials of the playlist's URL.
+func (s *state) checkLine(content []byte, from int) error {
+	if !s.cfg.creds || from >= len(content) {
 		return nil
+	}
+	if breaksLine(content) {
+		return &ParseError{Line: s.line, Err: fmt.Errorf("%w: a CR, U+2028 or U+2029 inside a line, where players start a new one", ErrUnsafe)}
 	}
 	rest := content[from:]
 	for {
@@ -239,4 +247,24 @@ func (s *state) checkEmbedded(content []byte, from int) error {
 		}
 		rest = rest[1:]
 	}
+}
+
+// plainExtinf reports whether content, a line starting "#EXTINF:", is a
+// duration (digits with at most one '.'), then the end of the line or a ','
+// and a title free of line break characters: what hls.js reads as one tag
+// to the end of the line.
+func plainExtinf(content []byte) bool {
+	i, dot := len("#EXTINF:"), false
+	for ; i < len(content); i++ {
+		c := content[i]
+		if c == '.' && !dot {
+			dot = true
+		} else if c < '0' || c > '9' {
+			break
+		}
+	}
+	if i == len(content) {
+		return true
+	}
+	return content[i] == ',' && !breaksLine(content[i+1:])
 }

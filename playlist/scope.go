@@ -21,7 +21,8 @@ import (
 // plainPath reports whether t, a URI on its own line, is a relative
 // reference with a path only, which every resolver reads the same way: no
 // ':' (so no scheme), no '?', no '#', no '\', no '{' (no variable), no
-// control byte or DEL, no space or non-ASCII byte at either end, and not
+// control byte or DEL, no byte 0xE2 (which starts U+2028 and U+2029, line
+// breaks for hls.js), no space or non-ASCII byte at either end, and not
 // starting with "//". Most segment URIs are, and for them the Rewriter needs
 // no further look. It makes one pass with a table lookup per byte, which on
 // URIs of segment length beats both a bytes.IndexByte per byte looked for
@@ -50,7 +51,7 @@ var notPlain = func() (t [256]bool) {
 	for c := range 0x20 {
 		t[c] = true
 	}
-	for _, c := range []byte{':', '?', '#', '\\', '{', 0x7f} {
+	for _, c := range []byte{':', '?', '#', '\\', '{', 0x7f, 0xe2} { // 0xe2: U+2028, U+2029
 		t[c] = true
 	}
 	return t

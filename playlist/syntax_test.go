@@ -25,11 +25,6 @@ func TestRewriteLooseSyntaxUntouched(t *testing.T) {
 		"lower-case name":             `#EXT-X-MAP:uri="x",URI="init.mp4"`,
 		"form feed in name":           "#EXT-X-MAP:\fX=\"y\",URI=\"init.mp4\"",
 		"trailing comma":              `#EXT-X-MAP:URI="init.mp4",`,
-		"CR in another attribute":     "#EXT-X-MAP:X=\"\rhttps://evil.example/?\",URI=\"init.mp4\"",
-		"CR between attributes":       "#EXT-X-MAP:X=\"a\",\rURI=\"init.mp4\"",
-		"U+2028 in the URI":           "#EXT-X-MAP:URI=\"x/\u2028//evil.example/\"",
-		"U+2029 in another value":     "#EXT-X-MAP:X=\"\u2029https://evil.example/?\",URI=\"init.mp4\"",
-		"STREAM-INF in a NAME, CR":    "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"a\",NAME=\"#EXT-X-STREAM-INF:BANDWIDTH=1\rhttps://evil.example/?\",URI=\"a.m3u8\"",
 		"unquoted value with blank":   `#EXT-X-MAP:X=a b,URI="init.mp4"`,
 		"unquoted value with a quote": `#EXT-X-MAP:X=a"b",URI="init.mp4"`,
 	}
@@ -66,6 +61,15 @@ func TestRewriteUnsafePlaylists(t *testing.T) {
 		{"loose define", `#EXT-X-DEFINE:NAME="h",VALUE="" ,Y="@evil.example/"` + "\n"},
 		{"define with a form feed", "#EXT-X-DEFINE:\fNAME=\"h\",VALUE=\"https://evil.example/?\"\n"},
 		{"define with CR", "#EXT-X-DEFINE:NAME=\"h\",VALUE=\"a\rb\"\n"},
+		{"CR in another attribute", "#EXT-X-MAP:X=\"\rhttps://evil.example/?\",URI=\"init.mp4\"\n"},
+		{"CR between attributes", "#EXT-X-MAP:X=\"a\",\rURI=\"init.mp4\"\n"},
+		{"U+2028 in a URI", "#EXT-X-MAP:URI=\"x/\u2028//evil.example/\"\n"},
+		{"U+2029 in another value", "#EXT-X-MAP:X=\"\u2029https://evil.example/?\",URI=\"init.mp4\"\n"},
+		{"STREAM-INF in a NAME, CR", "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"a\",NAME=\"#EXT-X-STREAM-INF:BANDWIDTH=1\rhttps://evil.example/?\",URI=\"a.m3u8\"\n"},
+		{"CR-only line endings", "#EXT-X-TARGETDURATION:4\r#EXT-X-DEFINE:QUERYPARAM=\"Policy\"\r#EXTINF:4,\rhttps://evil.example/s?{$Policy}\r"},
+		{"comment, CR, define", "#EXTINF:4,\na.ts\n# c\r#EXT-X-DEFINE:QUERYPARAM=\"Policy\"\n"},
+		{"EXTINF without a comma", "#EXTINF:4#EXT-X-DEFINE:QUERYPARAM=\"Policy\",\nhttps://evil.example/s?{$Policy}\n"},
+		{"EXTINF title with U+2028", "#EXTINF:4,t\u2028#EXT-X-DEFINE:QUERYPARAM=\"Policy\"\na.ts\n"},
 	}
 	creds := &Rewriter{Base: mustURL(t, "https://cdn.example.com/vod/a/index.m3u8"), Query: "Q=1", Carry: "Policy-PREFIX=x"}
 	cookies := &Rewriter{Base: creds.Base}
@@ -82,9 +86,9 @@ func TestRewriteUnsafePlaylists(t *testing.T) {
 			assert.Equal(t, tt.in, got)
 		})
 	}
-	// hls.js reads a media playlist line by line: a tag inside a comment
-	// there is only a comment.
-	media := "#EXTINF:4,#EXT-X-DEFINE:NAME=\"h\",VALUE=\"a\"\na.ts\n# #EXT-X-DEFINE:NAME=\"g\",VALUE=\"b\"\n"
+	// hls.js reads the title of "#EXTINF:<duration>," to the end of the
+	// line: a tag there is only a title.
+	media := "#EXTINF:4,#EXT-X-DEFINE:NAME=\"h\",VALUE=\"a\"\na.ts\n"
 	got, err := rewriteString(t, creds, media)
 	require.NoError(t, err)
 	assert.Equal(t, strings.Replace(media, "a.ts", "a.ts?Q=1", 1), got)
