@@ -266,5 +266,5 @@ func plainExtinf(content []byte) bool {
 	if i == len(content) {
 		return true
 	}
-	return content[i] == ',' && !breaksLine(content[i+1:])
+	return content[i] == ',' && (i+1 == len(content) || !breaksLine(content[i+1:]))
 }
