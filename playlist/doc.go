@@ -47,14 +47,18 @@
 // is rewritten only when its attribute list follows the strict grammar every
 // player reads alike (NAME=VALUE pairs of [A-Z0-9-] names separated by
 // single commas, no blanks around names or '=', each quoted value followed
-// directly by ',' or the end of the line) and holds no CR, U+2028 or U+2029
-// (where hls.js ends lines); otherwise the line is left byte for byte. Some
-// playlists can send credentials elsewhere without any URI showing it; when
-// the Rewriter has credentials to add they fail with [ErrUnsafe]:
-// EXT-X-CONTENT-STEERING (its server can move every URI, query included, to
-// another host) unless [Rewriter.AllowSteering] is set; EXT-X-DEFINE or
-// EXT-X-CONTENT-STEERING anywhere but at the start of a line (hls.js finds
-// them in comments and quoted values); an EXT-X-DEFINE that players could
+// directly by ',' or the end of the line); otherwise the line is left byte
+// for byte. Some playlists can send credentials elsewhere without any URI
+// showing it; when the Rewriter has credentials to add they fail with
+// [ErrUnsafe]: a CR (other than in a line's CRLF), U+2028 or U+2029 in any
+// line, where players start a new line and a tag could hide (so playlists
+// with CR-only line endings are refused too); EXT-X-CONTENT-STEERING (its
+// server can move every URI, query included, to another host) unless
+// [Rewriter.AllowSteering] is set; EXT-X-DEFINE or EXT-X-CONTENT-STEERING
+// anywhere but at the start of a line (hls.js finds them in comments, quoted
+// values and malformed tags; only the title of a well-formed
+// "#EXTINF:<duration>,<title>" is exempt, as hls.js reads it to the end of
+// the line); an EXT-X-DEFINE that players could
 // read differently or that declares more than one of NAME, IMPORT and
 // QUERYPARAM; and a QUERYPARAM naming a credential parameter of the
 // playlist's own URL (Policy, Signature, Key-Pair-Id, Expires,

@@ -32,7 +32,8 @@ var (
 
 	// ErrUnsafe: the playlist could lead players to send the credentials the
 	// Rewriter adds, or those of the playlist's own URL, to another host, in
-	// ways that no URI's text shows: an EXT-X-CONTENT-STEERING tag (its
+	// ways that no URI's text shows: a CR, U+2028 or U+2029 inside a line
+	// (players start a new line there); an EXT-X-CONTENT-STEERING tag (its
 	// server can move every URI to another host, query included) unless
 	// [Rewriter.AllowSteering] is set; an EXT-X-DEFINE that takes a
 	// credential parameter of the playlist's URL (QUERYPARAM="Policy", ...),

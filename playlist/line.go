@@ -192,6 +192,12 @@ func (s *state) uriLine(raw, content []byte) error {
 		k, s.pending = Variant, 0
 	}
 	t := content[st:en]
+	if st > 0 || en < len(content) {
+		// Blanks around the URI: one could be a CR.
+		if err := s.checkLine(content, 0); err != nil {
+			return err
+		}
+	}
 	if s.cfg.simple && plainPath(t) {
 		// The fast path: a relative path, always in scope, that takes
 		// '?' and the credentials at its end.
@@ -250,21 +256,29 @@ func (s *state) checkLine(content []byte, from int) error {
 }
 
 // plainExtinf reports whether content, a line starting "#EXTINF:", is a
-// duration (digits with at most one '.'), then the end of the line or a ','
-// and a title free of line break characters: what hls.js reads as one tag
-// to the end of the line.
+// duration (digits, at most one '.', at least one digit), then the end of
+// the line or a ',' and a title with no '#' and no line break character:
+// hls.js reads such a line as one tag to its end, and no tag can hide in it.
 func plainExtinf(content []byte) bool {
-	i, dot := len("#EXTINF:"), false
+	i, dot, digits := len("#EXTINF:"), false, false
 	for ; i < len(content); i++ {
 		c := content[i]
-		if c == '.' && !dot {
+		switch {
+		case '0' <= c && c <= '9':
+			digits = true
+		case c == '.' && !dot:
 			dot = true
-		} else if c < '0' || c > '9' {
-			break
+		default:
+			goto end
 		}
+	}
+end:
+	if !digits {
+		return false
 	}
 	if i == len(content) {
 		return true
 	}
-	return content[i] == ',' && (i+1 == len(content) || !breaksLine(content[i+1:]))
+	title := content[i+1:]
+	return content[i] == ',' && (len(title) == 0 || bytes.IndexByte(title, '#') < 0 && !breaksLine(title))
 }

@@ -1,7 +1,6 @@
 package playlist
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -86,15 +85,13 @@ func TestRewriteUnsafePlaylists(t *testing.T) {
 			assert.Equal(t, tt.in, got)
 		})
 	}
-	// hls.js reads the title of "#EXTINF:<duration>," to the end of the
-	// line: a tag there is only a title.
-	media := "#EXTINF:4,#EXT-X-DEFINE:NAME=\"h\",VALUE=\"a\"\na.ts\n"
-	got, err := rewriteString(t, creds, media)
-	require.NoError(t, err)
-	assert.Equal(t, strings.Replace(media, "a.ts", "a.ts?Q=1", 1), got)
+	// A '#' in an EXTINF title is refused too: cheaper to check than to
+	// know where hls.js ends the title.
+	_, err := rewriteString(t, creds, "#EXTINF:4,#EXT-X-DEFINE:NAME=\"h\",VALUE=\"a\"\na.ts\n")
+	assert.ErrorIs(t, err, ErrUnsafe)
 
 	steer := &Rewriter{Base: creds.Base, Query: "Q=1", AllowSteering: true}
-	got, err = rewriteString(t, steer, `#EXT-X-CONTENT-STEERING:SERVER-URI="/s.json"`+"\n")
+	got, err := rewriteString(t, steer, `#EXT-X-CONTENT-STEERING:SERVER-URI="/s.json"`+"\n")
 	require.NoError(t, err)
 	assert.Equal(t, `#EXT-X-CONTENT-STEERING:SERVER-URI="/s.json?Q=1"`+"\n", got, "AllowSteering")
 }
