@@ -22,7 +22,9 @@ import (
 // does not keep "http://127.0.0.2:PORT/…" from being absolute; it
 // substitutes EXT-X-DEFINE variables; and its line regular expressions stop
 // at U+2028 (so that pattern only goes on URI lines: in a quoted attribute
-// it would cut the tag). A leading \x01 and the tabs do not take hls.js
+// it would cut the tag; the rewriting origin now refuses any playlist with
+// one inside a line, so those layouts check the refusal). A leading \x01
+// and the tabs do not take hls.js
 // elsewhere: it resolves those URIs against the CDN (its URL toolkit keeps
 // them relative; the browser then drops the tab or escapes the \x01), and
 // the CDN refuses them, which ends playback, so they come last. The foreign
@@ -44,6 +46,9 @@ type hlsjsLayout struct {
 	key     *hostilePattern  // an AES-128 key for two of the sample's encrypted segments
 	init    *hostilePattern  // an EXT-X-MAP for two of the sample's segments
 	tail    []hostilePattern // last segments, for patterns hls.js resolves against the CDN
+	// refused: a pattern puts a line break inside a line, and the rewriting
+	// origin refuses the playlist (502): hls.js gets nothing to follow.
+	refused bool
 }
 
 // hlsjsLayouts spread the patterns over the kinds of URI, so that each
@@ -51,14 +56,15 @@ type hlsjsLayout struct {
 // hls.js plays one variant: a layout with a hostile variant needs a page
 // load of its own.
 var hlsjsLayouts = []hlsjsLayout{
-	{name: "media-vt-nbsp-lsep-define", audio: &patBOM,
-		segs: []hostilePattern{patVT, patNBSP, patLSEP, patDefine}, key: &patFF, init: &patBOM, tail: []hostilePattern{patSOH}},
+	{name: "media-vt-nbsp-define", audio: &patBOM,
+		segs: []hostilePattern{patVT, patNBSP, patDefine}, key: &patFF, init: &patBOM, tail: []hostilePattern{patSOH}},
 	{name: "media-ff-bom", audio: &patDefine,
 		segs: []hostilePattern{patFF, patBOM}, key: &patNBSP, init: &patVT, tail: []hostilePattern{patTabSlash}},
 	{name: "media-define-key", audio: &patVT,
 		segs: []hostilePattern{patDefine}, key: &patDefine, init: &patFF, tail: []hostilePattern{patTabScheme}},
 	{name: "variant-nbsp", variant: &patNBSP, audio: &patFF},
-	{name: "variant-lsep", variant: &patLSEP, audio: &patNBSP},
+	{name: "variant-lsep", variant: &patLSEP, audio: &patNBSP, refused: true},
+	{name: "media-lsep", segs: []hostilePattern{patLSEP}, refused: true},
 	{name: "variant-define", variant: &patDefine, audio: &patBOM},
 }
 
@@ -144,6 +150,14 @@ func TestRealClientHostileHLSJS(t *testing.T) {
 					}
 					state, _ := openPlayerPage(t, tools["chromium"], st)
 					start := time.Now()
+					if l.refused {
+						s := waitPage(state, 20*time.Second, func(s pageState) bool { return s.Status == "error" })
+						t.Logf("status %q, page log %q", s.Status, s.Log)
+						assert.Equal(t, "error", s.Status, "hls.js gets no playlist to play")
+						assert.True(t, st.log.contains("cdn  502 GET /sample/"), "the origin refuses the playlist with a line break inside a line")
+						assert.Empty(t, foreign.requests(), "nothing of the refused playlist reached hls.js")
+						return
+					}
 					s := waitPage(state, 40*time.Second, func(s pageState) bool {
 						all := true
 						for _, sl := range slots {
@@ -155,7 +169,7 @@ func TestRealClientHostileHLSJS(t *testing.T) {
 						time.Since(start).Round(time.Millisecond), s.Fragments, s.Status, len(st.cdn.Log()),
 						len(foreign.requests()), s.Log, describeSlots(foreign, st.cdn, slots))
 
-					assertNoLeak(t, foreign)
+					assertNoLeak(t, foreign, true)
 					require.True(t, st.log.contains("cdn  200 GET /sample/master.m3u8?…", "by url"),
 						"hls.js got the hostile master playlist through the stack")
 					if l.variant == nil {
