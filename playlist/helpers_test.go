@@ -210,7 +210,7 @@ func inScopeByURL(base *url.URL, raw string) (in, ok bool) {
 	first, _ := utf8.DecodeRuneInString(raw)
 	last, _ := utf8.DecodeLastRuneInString(raw)
 	if strings.ContainsFunc(raw, func(r rune) bool { return r < ' ' || r == 0x7f || r == 0x2028 || r == 0x2029 }) ||
-		first == utf8.RuneError || last == utf8.RuneError || raw == "//" || strings.HasPrefix(raw, "///") ||
+		first == utf8.RuneError || last == utf8.RuneError ||
 		strings.TrimFunc(raw, unicode.IsSpace) != raw || strings.HasPrefix(raw, "\ufeff") ||
 		strings.ContainsRune(strings.SplitN(raw, "?", 2)[0], '\\') {
 		return false, true
@@ -219,8 +219,8 @@ func inScopeByURL(base *url.URL, raw string) (in, ok bool) {
 	if err != nil {
 		return false, false
 	}
-	if u.User != nil {
-		return false, true
+	if u.User != nil || strings.HasPrefix(raw, "//") && u.Host == "" {
+		return false, true // userinfo; a network path without a host
 	}
 	if u.Scheme == "" && u.Host == "" {
 		return true, true
