@@ -233,25 +233,22 @@ func verifySignature(pub crypto.PublicKey, h crypto.Hash, doc, sig []byte) error
 	return nil
 }
 
-// cloudFrontBase64 undoes CloudFront's substitutions and decodes strictly.
+// verifierBase64 is CloudFront's base64 alphabet ('-' '~', '_' padding),
+// decoding strictly. The Verifier keeps its own encoding value rather than
+// calling the policy package's, so that it shares nothing with signing.
+var verifierBase64 = base64.NewEncoding("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-~").WithPadding('_').Strict()
+
+// cloudFrontBase64 decodes CloudFront's base64 strictly. encoding/base64
+// skips CR and LF, which no CloudFront value holds: they are refused first.
 func cloudFrontBase64(s string) ([]byte, error) {
-	std := strings.Map(func(r rune) rune {
-		switch r {
-		case '-':
-			return '+'
-		case '_':
-			return '='
-		case '~':
-			return '/'
-		case '+', '=', '/':
-			return -1 // not in CloudFront's alphabet: drop, so decoding fails
-		}
-		return r
-	}, s)
-	if len(std) != len(s) {
+	if strings.ContainsAny(s, "\r\n") {
 		return nil, fmt.Errorf("%q has characters outside CloudFront's base64 alphabet", s)
 	}
-	return base64.StdEncoding.Strict().DecodeString(std)
+	b, err := verifierBase64.DecodeString(s)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not CloudFront base64: %w", s, err)
+	}
+	return b, nil
 }
 
 // VerifyRequest checks an incoming request: the URL is rebuilt as the viewer
