@@ -17,8 +17,10 @@ type cacheKey struct {
 }
 
 // cache is a bounded map of credentials. When full, expired entries are
-// dropped first, then arbitrary ones: entries are cheap to remake, and
-// bucketed expiries make the working set small.
+// dropped first, then arbitrary ones down to three quarters of the bound:
+// entries are cheap to remake, bucketed expiries make the working set small,
+// and evicting a batch at a time means the map is scanned under the write
+// lock once per max/4 inserts, not on every insert once full.
 type cache struct {
 	mu  sync.RWMutex
 	max int
@@ -55,19 +57,25 @@ func (c *cache) put(k cacheKey, v signed, now func() time.Time) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.m) >= c.max {
-		t := now().Unix()
-		for old := range c.m {
-			if old.expires <= t {
-				delete(c.m, old)
-			}
-		}
-		for old := range c.m {
-			if len(c.m) < c.max {
-				break
-			}
+	if _, ok := c.m[k]; !ok && len(c.m) >= c.max {
+		c.evict(now().Unix())
+	}
+	c.m[k] = v
+}
+
+// evict drops the entries expired at t, then arbitrary ones until the map
+// holds at most three quarters of max (and less than max).
+func (c *cache) evict(t int64) {
+	for old := range c.m {
+		if old.expires <= t {
 			delete(c.m, old)
 		}
 	}
-	c.m[k] = v
+	keep := min(c.max*3/4, c.max-1)
+	for old := range c.m {
+		if len(c.m) <= keep {
+			break
+		}
+		delete(c.m, old)
+	}
 }
