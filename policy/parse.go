@@ -32,7 +32,7 @@ func Parse(data []byte) (Policy, error) {
 	if len(raw) > 0 && raw[0] == '[' {
 		var list []json.RawMessage
 		if err := json.Unmarshal(raw, &list); err != nil {
-			return p, malformed("Statement: %v", err)
+			return p, fmt.Errorf("%w: Statement: %w", ErrMalformed, err)
 		}
 		if len(list) != 1 {
 			return p, malformed("Statement has %d statements; CloudFront takes exactly one", len(list))
@@ -82,7 +82,7 @@ func fields(data []byte, what string, allowed ...string) (map[string]json.RawMes
 	dec := json.NewDecoder(bytes.NewReader(data))
 	var m map[string]json.RawMessage
 	if err := dec.Decode(&m); err != nil {
-		return nil, malformed("%s is not a JSON object: %v", what, err)
+		return nil, fmt.Errorf("%w: %s is not a JSON object: %w", ErrMalformed, what, err)
 	}
 	if m == nil {
 		return nil, malformed("%s is null", what)
@@ -131,7 +131,7 @@ func sourceIP(raw json.RawMessage) (netip.Prefix, error) {
 		// A bare address means that one address.
 		a, err := netip.ParseAddr(s)
 		if err != nil {
-			return netip.Prefix{}, malformed("AWS:SourceIp %q: %v", s, err)
+			return netip.Prefix{}, fmt.Errorf("%w: AWS:SourceIp %q: %w", ErrMalformed, s, err)
 		}
 		return netip.PrefixFrom(a, a.BitLen()), nil
 	}

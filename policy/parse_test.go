@@ -1,6 +1,8 @@
 package policy_test
 
 import (
+	"encoding/json"
+	"io"
 	"net/netip"
 	"testing"
 	"time"
@@ -80,4 +82,34 @@ func TestParseRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(doc), string(again))
 	assert.Equal(t, time.Unix(1800000000, 0).Unix(), got.NotBefore.Unix())
+}
+
+// TestParseKeepsJSONErrors: JSON errors are wrapped, so a caller finds the
+// byte offset of a syntax error, and the type error, with errors.As.
+func TestParseKeepsJSONErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		in     string
+		offset int64 // of the *json.SyntaxError, or 0 for a *json.UnmarshalTypeError
+	}{
+		{"stray comma", `{"Statement":,}`, 14},
+		{"trailing comma deep inside", `{"Statement":[{"Resource":"x",}]}`, 31},
+		{"statement not an object", `{"Statement":[7]}`, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := policy.Parse([]byte(tt.in))
+			require.ErrorIs(t, err, policy.ErrMalformed)
+			if tt.offset > 0 {
+				var se *json.SyntaxError
+				require.ErrorAs(t, err, &se)
+				assert.Equal(t, tt.offset, se.Offset)
+				return
+			}
+			var te *json.UnmarshalTypeError
+			assert.ErrorAs(t, err, &te)
+		})
+	}
+	_, err := policy.Parse([]byte(`{"Statement":[{"Resource":"x"`))
+	assert.ErrorIs(t, err, io.ErrUnexpectedEOF, "truncated")
 }
