@@ -245,7 +245,7 @@ func write(w io.Writer, b []byte) error {
 // per call.
 type config struct {
 	query, carry string
-	origins      [2]origin
+	origins      [2]scopeHost
 	nOrigins     int
 	base         *url.URL
 	rebase       *url.URL
@@ -283,14 +283,14 @@ func (rw *Rewriter) config() (config, error) {
 	}
 	c.base, c.rebase = rw.Base, rw.Rebase
 	if rw.Base != nil && rw.Base.Host != "" {
-		c.origins[c.nOrigins] = makeOrigin(rw.Base.Scheme, rw.Base.Host)
+		c.origins[c.nOrigins] = makeScopeHost(rw.Base.Scheme, rw.Base.Host)
 		c.nOrigins++
 	}
 	if r := rw.Rebase; r != nil {
 		if r.Host == "" || r.Opaque != "" || !equalFold([]byte(r.Scheme), "http") && !equalFold([]byte(r.Scheme), "https") {
 			return c, fmt.Errorf("playlist: Rebase %q %w", r.Redacted(), errRebase)
 		}
-		c.origins[c.nOrigins] = makeOrigin(r.Scheme, r.Host)
+		c.origins[c.nOrigins] = makeScopeHost(r.Scheme, r.Host)
 		c.nOrigins++
 		c.rb = newBase(r)
 	}

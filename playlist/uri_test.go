@@ -75,7 +75,7 @@ func TestClassify(t *testing.T) {
 }
 
 func TestOriginMatch(t *testing.T) {
-	o := makeOrigin("https", "CDN.example.com:443")
+	o := makeScopeHost("https", "CDN.example.com:443")
 	assert.Equal(t, "CDN.example.com", o.host)
 	assert.True(t, o.matchAbsolute([]byte("HTTPS"), []byte("cdn.example.com")))
 	assert.True(t, o.matchAbsolute([]byte("https"), []byte("cdn.example.com:")))
@@ -83,9 +83,9 @@ func TestOriginMatch(t *testing.T) {
 	assert.False(t, o.matchAbsolute([]byte("https"), []byte("cdn.example.com:8443")))
 	assert.False(t, o.matchAbsolute([]byte("https"), []byte("xcdn.example.com")))
 	assert.True(t, o.matchHost([]byte("cdn.example.com:443")))
-	assert.False(t, (&origin{}).matchHost([]byte("")))
+	assert.False(t, (&scopeHost{}).matchHost([]byte("")))
 
-	h := makeOrigin("HTTP", "cdn.example.com:80")
+	h := makeScopeHost("HTTP", "cdn.example.com:80")
 	assert.Equal(t, "cdn.example.com", h.host)
 	assert.True(t, h.matchAbsolute([]byte("http"), []byte("CDN.example.com")))
 	assert.Equal(t, "", defaultPort("ftp"))
