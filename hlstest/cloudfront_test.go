@@ -280,7 +280,7 @@ func TestCloudFrontAllows(t *testing.T) {
 		cookies []*http.Cookie
 		from    netip.Addr
 		at      time.Time
-		source  string
+		source  signer.Source
 		keyID   string
 	}
 	cases := []tc{

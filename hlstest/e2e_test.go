@@ -176,7 +176,7 @@ func TestBlogFlowEndToEnd(t *testing.T) {
 			require.Len(t, log, len(report.Fetches))
 			for _, e := range log {
 				assert.Equal(t, Allowed, e.Decision, e.String())
-				assert.Equal(t, "url", e.Source, e.String())
+				assert.Equal(t, signer.SourceURL, e.Source, e.String())
 				assert.Equal(t, tc.key.ID, e.KeyPairID)
 				assert.False(t, hasSigningParam(t, e.OriginURI), "origin saw %s", e.OriginURI)
 				if e.Behavior == "*.m3u8" {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cfhls/cfhls/signer"
 )
 
 // Decision is what the simulator decided about a request.
@@ -54,9 +56,10 @@ type Entry struct {
 	Behavior string
 	// Decision is what the simulator decided.
 	Decision Decision
-	// Source is where the credentials were read from, "url" or "cookies";
-	// empty when the behavior is public or the request had none.
-	Source string
+	// Source is where the credentials were read from, signer.SourceURL or
+	// signer.SourceCookies; empty when the behavior is public or the
+	// request had none.
+	Source signer.Source
 	// KeyPairID is the key the credentials named, when they named one.
 	KeyPairID string
 	// Err says why the request was refused. It wraps one of the signer

@@ -171,7 +171,7 @@ func TestPlayerCookies(t *testing.T) {
 	require.NoError(t, err)
 	RequirePlayable(t, report)
 	for _, e := range fx.cf.Log() {
-		assert.Equal(t, "cookies", e.Source)
+		assert.Equal(t, signer.SourceCookies, e.Source)
 	}
 	assert.Nil(t, fx.cf.Client().Jar, "the player does not change the client")
 

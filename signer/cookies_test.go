@@ -60,7 +60,7 @@ func TestCookies(t *testing.T) {
 
 			res, err := v.Verify(cdn+"/movies/1/a.ts", cs, netip.Addr{}, now)
 			require.NoError(t, err)
-			assert.Equal(t, "cookies", res.Source)
+			assert.Equal(t, signer.SourceCookies, res.Source)
 
 			back, err := signer.FromCookies(cs)
 			require.NoError(t, err)
@@ -93,7 +93,7 @@ func TestCookiesIgnoredWhenURLSigned(t *testing.T) {
 
 	res, err := v.Verify(cdn+"/movies/1/a.ts?v=2", good, netip.Addr{}, now)
 	require.NoError(t, err, "other query parameters do not disable cookies")
-	assert.Equal(t, "cookies", res.Source)
+	assert.Equal(t, signer.SourceCookies, res.Source)
 	assert.Equal(t, cdn+"/movies/1/a.ts?v=2", res.URL)
 
 	_, err = v.Verify(cdn+"/movies/2/a.ts", good, netip.Addr{}, now)

@@ -13,16 +13,20 @@ import (
 	"github.com/cfhls/cfhls/policy"
 )
 
+// Format is how the sign endpoint answers; a request names one with
+// ?format=.
+type Format string
+
 // Response formats of the sign endpoint.
 const (
 	// FormatJSON answers {"url": signed URL, "expires": Unix seconds}.
-	FormatJSON = "json"
+	FormatJSON Format = "json"
 	// FormatRedirect answers 302 Found to the signed URL, what a player that
 	// opens the sign endpoint as its playlist URL expects.
-	FormatRedirect = "redirect"
+	FormatRedirect Format = "redirect"
 	// FormatCookies sets CloudFront signed cookies for the scope and answers
 	// JSON with the unsigned playlist URL.
-	FormatCookies = "cookies"
+	FormatCookies Format = "cookies"
 )
 
 // Grant is what a viewer may watch, as decided by Handler.Authorize.
@@ -68,7 +72,7 @@ type Handler struct {
 	// Format is the default answer (FormatJSON, FormatRedirect or
 	// FormatCookies); a request may ask for another with ?format=. Empty means
 	// FormatJSON.
-	Format string
+	Format Format
 	// Carrier, when set, appends prefixed copies of the credentials to the
 	// signed URL, for origins that propagate them through playlists.
 	Carrier *Carrier
@@ -103,7 +107,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, http.StatusBadRequest, err.Error(), nil)
 		return
 	}
-	format := r.URL.Query().Get("format")
+	format := Format(r.URL.Query().Get("format"))
 	if format == "" {
 		format = h.Format
 	}

@@ -90,10 +90,10 @@ func TestVerifierAcceptsPeerVectors(t *testing.T) {
 			var err error
 			if vec.Kind == "cookies" {
 				res, err = v.Verify(vec.Resource, vec.cookies(), vec.client(), now)
-				assert.Equal(t, "cookies", res.Source)
+				assert.Equal(t, signer.SourceCookies, res.Source)
 			} else {
 				res, err = v.VerifyURL(vec.SignedURL, vec.client(), now)
-				assert.Equal(t, "url", res.Source)
+				assert.Equal(t, signer.SourceURL, res.Source)
 			}
 			require.NoError(t, err, "%s from %s", vec.Kind, vec.Producer)
 			assert.Equal(t, vec.KeyPairID, res.KeyPairID)

@@ -62,13 +62,25 @@ func (v *Verifier) AddKey(keyPairID string, pub crypto.PublicKey) error {
 	return nil
 }
 
+// Source says where a Verifier found a request's credentials.
+type Source string
+
+// The places credentials travel in.
+const (
+	// SourceURL: the request URL's query (Policy or Expires, Signature,
+	// Key-Pair-Id).
+	SourceURL Source = "url"
+	// SourceCookies: the CloudFront-* cookies.
+	SourceCookies Source = "cookies"
+)
+
 // Result describes what a Verifier read from a request, as far as it got:
 // on refusal the fields read before the failure are filled, which is what a
 // person debugging a 403 wants to see.
 type Result struct {
-	// Source is "url" or "cookies": where the credentials came from; empty
-	// when the request had none.
-	Source string
+	// Source is where the credentials came from: SourceURL or
+	// SourceCookies; empty when the request had none.
+	Source Source
 	// URL is the request URL the policy was checked against: the viewer's URL
 	// without fragment and without CloudFront's signing parameters.
 	URL string
@@ -107,9 +119,9 @@ func (v *Verifier) Verify(rawURL string, cookies []*http.Cookie, client netip.Ad
 	}
 	signedURL := len(params[ParamExpires])+len(params[ParamPolicy])+len(params[ParamSignature])+len(params[ParamKeyPairID]) > 0
 	if signedURL {
-		res.Source = "url"
+		res.Source = SourceURL
 	} else {
-		res.Source = "cookies"
+		res.Source = SourceCookies
 		params = url.Values{}
 		for _, c := range cookies {
 			switch c.Name {

@@ -275,7 +275,7 @@ func cdnLine(e hlstest.Entry) string {
 	}
 	line := fmt.Sprintf("cdn  %d %s %s [%s] %s", e.Status, e.Method, p, e.Behavior, e.Decision)
 	if e.Source != "" {
-		line += " by " + e.Source
+		line += " by " + string(e.Source)
 	}
 	if e.Err != nil {
 		line += ": " + e.Err.Error()
