@@ -51,7 +51,7 @@ func (rw *Rewriter) ApplyMedia(p *m3u8.MediaPlaylist) error {
 		if err := a.mapURI(seg.Map); err != nil {
 			return err
 		}
-		if err := a.uri(&seg.URI, Segment, false); err != nil {
+		if err := a.uri(&seg.URI, KindSegment, false); err != nil {
 			return err
 		}
 	}
@@ -80,9 +80,9 @@ func (rw *Rewriter) ApplyMaster(p *m3u8.MasterPlaylist) error {
 		if v == nil {
 			continue
 		}
-		k, quoted := Variant, false
+		k, quoted := KindVariant, false
 		if v.Iframe {
-			k, quoted = IFrame, true
+			k, quoted = KindIFrame, true
 		}
 		if err := a.uri(&v.URI, k, quoted); err != nil {
 			return err
@@ -95,7 +95,7 @@ func (rw *Rewriter) ApplyMaster(p *m3u8.MasterPlaylist) error {
 				continue
 			}
 			alts[alt] = struct{}{}
-			if err := a.uri(&alt.URI, Rendition, true); err != nil {
+			if err := a.uri(&alt.URI, KindRendition, true); err != nil {
 				return err
 			}
 		}
@@ -131,7 +131,7 @@ func (a *applier) key(k *m3u8.Key) error {
 		return nil
 	}
 	a.keys[k] = struct{}{}
-	return a.uri(&k.URI, Key, true)
+	return a.uri(&k.URI, KindKey, true)
 }
 
 func (a *applier) mapURI(m *m3u8.Map) error {
@@ -142,7 +142,7 @@ func (a *applier) mapURI(m *m3u8.Map) error {
 		return nil
 	}
 	a.maps[m] = struct{}{}
-	return a.uri(&m.URI, Map, true)
+	return a.uri(&m.URI, KindMap, true)
 }
 
 // uri rewrites *p, a URI of kind k, in place.

@@ -38,19 +38,19 @@ func mediaURIs(p *m3u8.MediaPlaylist) []grafovURI {
 	var us []grafovURI
 	key := func(k *m3u8.Key) {
 		if k != nil && k.Method != "NONE" {
-			us = append(us, grafovURI{Key, k.URI})
+			us = append(us, grafovURI{KindKey, k.URI})
 		}
 	}
 	key(p.Key)
 	if p.Map != nil {
-		us = append(us, grafovURI{Map, p.Map.URI})
+		us = append(us, grafovURI{KindMap, p.Map.URI})
 	}
 	for _, s := range p.GetAllSegments() {
 		key(s.Key)
 		if s.Map != nil {
-			us = append(us, grafovURI{Map, s.Map.URI})
+			us = append(us, grafovURI{KindMap, s.Map.URI})
 		}
-		us = append(us, grafovURI{Segment, s.URI})
+		us = append(us, grafovURI{KindSegment, s.URI})
 	}
 	return us
 }
@@ -59,15 +59,15 @@ func masterURIs(p *m3u8.MasterPlaylist) []grafovURI {
 	var us []grafovURI
 	seen := map[*m3u8.Alternative]bool{}
 	for _, v := range p.Variants {
-		k := Variant
+		k := KindVariant
 		if v.Iframe {
-			k = IFrame
+			k = KindIFrame
 		}
 		us = append(us, grafovURI{k, v.URI})
 		for _, a := range v.Alternatives {
 			if !seen[a] && a.URI != "" {
 				seen[a] = true
-				us = append(us, grafovURI{Rendition, a.URI})
+				us = append(us, grafovURI{KindRendition, a.URI})
 			}
 		}
 	}

@@ -21,11 +21,11 @@ import (
 type Mode int
 
 const (
-	// Propagate reads the credentials the viewer's request carries as
+	// ModePropagate reads the credentials the viewer's request carries as
 	// prefixed copies (Handler.Carrier), puts them on every URI and the copies
 	// again on URIs of nested playlists: the AWS blog's design.
-	Propagate Mode = iota + 1
-	// ServerSide signs one wildcard policy for the presentation's directory
+	ModePropagate Mode = iota + 1
+	// ModeServerSide signs one wildcard policy for the presentation's directory
 	// with Handler.Signer (cached per expiry bucket) and puts it on every URI.
 	//
 	// What it mints is a grant of its own: to whoever reaches the Handler
@@ -35,21 +35,21 @@ const (
 	// fetch playlists. With Handler.Carrier set, the viewer's own signed
 	// policy must come along as carried copies and caps each grant: never a
 	// later expiry, a wider resource or a dropped IP condition than it has.
-	ServerSide
-	// Cookies leaves URIs alone: signed cookies carry the credentials. The
+	ModeServerSide
+	// ModeCookies leaves URIs alone: signed cookies carry the credentials. The
 	// playlist is still checked and served with the right headers.
-	Cookies
+	ModeCookies
 )
 
 // String returns the mode's name as used in flags: propagate, server-side,
 // cookies.
 func (m Mode) String() string {
 	switch m {
-	case Propagate:
+	case ModePropagate:
 		return "propagate"
-	case ServerSide:
+	case ModeServerSide:
 		return "server-side"
-	case Cookies:
+	case ModeCookies:
 		return "cookies"
 	}
 	return "Mode(" + strconv.Itoa(int(m)) + ")"
@@ -57,7 +57,7 @@ func (m Mode) String() string {
 
 // ParseMode reads a mode name as String writes it.
 func ParseMode(s string) (Mode, error) {
-	for _, m := range []Mode{Propagate, ServerSide, Cookies} {
+	for _, m := range []Mode{ModePropagate, ModeServerSide, ModeCookies} {
 		if s == m.String() {
 			return m, nil
 		}
@@ -105,8 +105,9 @@ type Handler struct {
 	// http.Handler, FSOrigin for an fs.FS, RemoteOrigin for a server
 	// elsewhere. Required.
 	Origin http.Handler
-	// Mode selects where credentials come from. Zero means Propagate when
-	// Carrier is set, ServerSide when Signer is set, Cookies otherwise.
+	// Mode selects where credentials come from. Zero means ModePropagate
+	// when Carrier is set, ModeServerSide when Signer is set, ModeCookies
+	// otherwise.
 	Mode Mode
 	// Carrier names the prefixed copies read in Propagate mode and written on
 	// nested playlist URIs. In ServerSide mode, a Carrier makes the copies
@@ -241,9 +242,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var viewer *policy.Policy
 	var err error
 	switch {
-	case mode == Propagate:
+	case mode == ModePropagate:
 		err = h.propagate(r, public, &rw)
-	case mode == ServerSide && h.Carrier != nil:
+	case mode == ModeServerSide && h.Carrier != nil:
 		viewer, err = h.viewerPolicy(r, public, &rw)
 	}
 	if err != nil {
@@ -284,7 +285,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	// Server-side credentials only for playlists the origin has: unknown
 	// paths cost no signature and do not push real entries out of the cache.
-	if mode == ServerSide {
+	if mode == ModeServerSide {
 		if err := h.serverSide(r, public, &rw, viewer); err != nil {
 			h.failCredentials(w, err)
 			return
@@ -331,9 +332,9 @@ func (h *Handler) mode() Mode {
 	case h.Mode != 0:
 		return h.Mode
 	case h.Carrier != nil:
-		return Propagate
+		return ModePropagate
 	case h.Signer != nil:
-		return ServerSide
+		return ModeServerSide
 	}
-	return Cookies
+	return ModeCookies
 }

@@ -160,7 +160,7 @@ func within(resource, outer string) bool {
 func (h *Handler) sendKeys(r *http.Request, rw *Rewriter) {
 	inner, base, rebase, query := rw.InScope, rw.Base, rw.Rebase, rw.Query
 	rw.InScope = func(u *url.URL, k Kind) bool {
-		if (k == Key || k == SessionKey) && (u.Scheme == "http" || u.Scheme == "https") &&
+		if (k == KindKey || k == KindSessionKey) && (u.Scheme == "http" || u.Scheme == "https") &&
 			slices.ContainsFunc(h.KeyHosts, func(host string) bool { return strings.EqualFold(host, u.Host) }) {
 			return true
 		}

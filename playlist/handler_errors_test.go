@@ -75,7 +75,7 @@ func TestHandlerErrorsReflectNothing(t *testing.T) {
 					}
 					return cdn + "/movies/1/*", nil
 				}}
-			if mode == playlist.ServerSide {
+			if mode == playlist.ModeServerSide {
 				h.Carrier = nil
 			}
 			target := cdn + tc.path

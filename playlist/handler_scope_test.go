@@ -34,7 +34,7 @@ func TestHandlerKeysScope(t *testing.T) {
 	}
 	handlers := map[string]*playlist.Handler{
 		"propagate": {Origin: playlist.FSOrigin(e.fsys), Carrier: &e.carrier, Keys: keys, ErrorLog: quiet()},
-		"server-side": {Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ServerSide, Signer: e.signer,
+		"server-side": {Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ModeServerSide, Signer: e.signer,
 			Keys: keys, KeyHosts: []string{"evil.example"}, ErrorLog: quiet()},
 	}
 	for name, h := range handlers {

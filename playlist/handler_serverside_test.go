@@ -55,7 +55,7 @@ func mintedPolicy(t *testing.T, q url.Values) policy.Policy {
 // serverSideHandler signs the whole sample (Scope …/sample/*) and caps it by
 // the viewer's carried copies.
 func serverSideHandler(e *env) *playlist.Handler {
-	return &playlist.Handler{Origin: playlist.FSOrigin(sampleFS()), Mode: playlist.ServerSide, Signer: e.signer,
+	return &playlist.Handler{Origin: playlist.FSOrigin(sampleFS()), Mode: playlist.ModeServerSide, Signer: e.signer,
 		Carrier: &e.carrier, Verifier: e.verifier, Now: func() time.Time { return clock }, ErrorLog: quiet(),
 		Scope: func(*http.Request, *url.URL) (string, error) { return cdn + "/sample/*", nil }}
 }

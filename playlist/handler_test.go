@@ -150,7 +150,7 @@ func TestHandlerRefusesCarried(t *testing.T) {
 
 func TestHandlerServerSideAndKeys(t *testing.T) {
 	e := newEnv(t)
-	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ServerSide, Signer: e.signer, ErrorLog: quiet(),
+	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ModeServerSide, Signer: e.signer, ErrorLog: quiet(),
 		KeyHosts: []string{"keys.invalid"},
 		Keys: func(r *http.Request, key *url.URL) (string, error) {
 			return "https://backend.example/keys/movies/1/low/enc.key", nil
@@ -202,7 +202,7 @@ func TestHandlerStatuses(t *testing.T) {
 		_, _ = io.WriteString(w, "not gzip")
 	})
 	origin.HandleFunc("/slow.m3u8", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
-	h := &playlist.Handler{Origin: origin, Mode: playlist.ServerSide, Signer: e.signer, MaxBytes: 1000,
+	h := &playlist.Handler{Origin: origin, Mode: playlist.ModeServerSide, Signer: e.signer, MaxBytes: 1000,
 		AllowOrigins: []string{"*"}, ErrorLog: quiet()}
 	for _, tc := range []struct {
 		name, method, path string
@@ -255,7 +255,7 @@ func TestRemoteOrigin(t *testing.T) {
 	defer upstream.Close()
 	target, err := url.Parse(upstream.URL)
 	require.NoError(t, err)
-	h := &playlist.Handler{Origin: playlist.RemoteOrigin(target), Mode: playlist.ServerSide, Signer: e.signer, ErrorLog: quiet(), MaxBytes: 50}
+	h := &playlist.Handler{Origin: playlist.RemoteOrigin(target), Mode: playlist.ModeServerSide, Signer: e.signer, ErrorLog: quiet(), MaxBytes: 50}
 	w := get(h, "GET", cdn+"/movies/1/index.m3u8")
 	assert.Equal(t, http.StatusBadGateway, w.Code, "over 50 bytes through a proxy")
 	h.MaxBytes = 0
@@ -267,7 +267,7 @@ func TestRemoteOrigin(t *testing.T) {
 }
 
 func TestParseMode(t *testing.T) {
-	for _, m := range []playlist.Mode{playlist.Propagate, playlist.ServerSide, playlist.Cookies} {
+	for _, m := range []playlist.Mode{playlist.ModePropagate, playlist.ModeServerSide, playlist.ModeCookies} {
 		got, err := playlist.ParseMode(m.String())
 		require.NoError(t, err)
 		assert.Equal(t, m, got)
@@ -284,7 +284,7 @@ func TestHandlerKeysStayOnTheirHost(t *testing.T) {
 		"#EXT-X-KEY:METHOD=AES-128,URI=\"https://evil.example/k\"\n#EXTINF:2,\na.ts\n" +
 		"#EXT-X-KEY:METHOD=AES-128,URI=\"k2.key\"\n#EXTINF:2,\nb.ts\n")}
 	var asked []string
-	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ServerSide, Signer: e.signer, ErrorLog: quiet(),
+	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ModeServerSide, Signer: e.signer, ErrorLog: quiet(),
 		Keys: func(r *http.Request, key *url.URL) (string, error) {
 			asked = append(asked, key.String())
 			return "https://keys.example/" + key.Path, nil
@@ -299,7 +299,7 @@ func TestHandlerKeysStayOnTheirHost(t *testing.T) {
 func TestHandlerAdmitAndMisconfiguration(t *testing.T) {
 	e := newEnv(t)
 	const secret = "X-Origin-Secret"
-	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ServerSide, Signer: e.signer, ErrorLog: quiet(),
+	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ModeServerSide, Signer: e.signer, ErrorLog: quiet(),
 		Admit: func(r *http.Request) error {
 			if r.Header.Get(secret) != "s3cr3t" {
 				return errors.New("not from CloudFront")
@@ -321,9 +321,9 @@ func TestHandlerAdmitAndMisconfiguration(t *testing.T) {
 	e.fsys["other/index.m3u8"] = &fstest.MapFile{Data: []byte(master)}
 	assert.Equal(t, http.StatusNotFound, get(h, "GET", cdn+"/other/index.m3u8", secret, "s3cr3t").Code, "outside every scope")
 
-	noCarrier := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.Propagate, ErrorLog: quiet()}
+	noCarrier := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ModePropagate, ErrorLog: quiet()}
 	assert.Equal(t, http.StatusInternalServerError, get(noCarrier, "GET", cdn+"/movies/1/index.m3u8").Code)
-	noSigner := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ServerSide, ErrorLog: quiet()}
+	noSigner := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ModeServerSide, ErrorLog: quiet()}
 	assert.Equal(t, http.StatusInternalServerError, get(noSigner, "GET", cdn+"/movies/1/index.m3u8").Code)
 }
 

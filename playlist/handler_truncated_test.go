@@ -140,11 +140,11 @@ func TestHandlerTruncatedOrigin(t *testing.T) {
 			})
 		}},
 	} {
-		for _, mode := range []playlist.Mode{playlist.Propagate, playlist.ServerSide} {
+		for _, mode := range []playlist.Mode{playlist.ModePropagate, playlist.ModeServerSide} {
 			t.Run(up.name+"/"+mode.String(), func(t *testing.T) {
 				h := &playlist.Handler{Origin: up.origin(t), Mode: mode, ErrorLog: quiet()}
 				target := cdn + "/movies/1/low/index.m3u8"
-				if mode == playlist.Propagate {
+				if mode == playlist.ModePropagate {
 					h.Carrier = &e.carrier
 					target += "?" + carried
 				} else {

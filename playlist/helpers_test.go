@@ -119,18 +119,18 @@ var (
 )
 
 var tagKinds = map[string]Kind{
-	"#EXT-X-MEDIA":              Rendition,
-	"#EXT-X-I-FRAME-STREAM-INF": IFrame,
-	"#EXT-X-IMAGE-STREAM-INF":   Image,
-	"#EXT-X-KEY":                Key,
-	"#EXT-X-SESSION-KEY":        SessionKey,
-	"#EXT-X-MAP":                Map,
-	"#EXT-X-PART":               Part,
-	"#EXT-X-PRELOAD-HINT":       PreloadHint,
-	"#EXT-X-RENDITION-REPORT":   RenditionReport,
-	"#EXT-X-SESSION-DATA":       SessionData,
-	"#EXT-X-CONTENT-STEERING":   Steering,
-	"#EXT-X-DATERANGE":          Asset,
+	"#EXT-X-MEDIA":              KindRendition,
+	"#EXT-X-I-FRAME-STREAM-INF": KindIFrame,
+	"#EXT-X-IMAGE-STREAM-INF":   KindImage,
+	"#EXT-X-KEY":                KindKey,
+	"#EXT-X-SESSION-KEY":        KindSessionKey,
+	"#EXT-X-MAP":                KindMap,
+	"#EXT-X-PART":               KindPart,
+	"#EXT-X-PRELOAD-HINT":       KindPreloadHint,
+	"#EXT-X-RENDITION-REPORT":   KindRenditionReport,
+	"#EXT-X-SESSION-DATA":       KindSessionData,
+	"#EXT-X-CONTENT-STEERING":   KindSteering,
+	"#EXT-X-DATERANGE":          KindAsset,
 }
 
 // extractURIs lists the URIs of a well-formed playlist: quoted URI-valued
@@ -150,7 +150,7 @@ func extractURIs(playlist string) []foundURI {
 				continue
 			}
 			if m[1] == "#EXT-X-PREFETCH" && strings.Trim(m[2], " \t") != "" {
-				found = append(found, foundURI{n + 1, Prefetch, strings.Trim(m[2], " \t"), false})
+				found = append(found, foundURI{n + 1, KindPrefetch, strings.Trim(m[2], " \t"), false})
 				continue
 			}
 			kind, ok := tagKinds[m[1]]
@@ -166,15 +166,15 @@ func extractURIs(playlist string) []foundURI {
 				}
 				want := name == "URI"
 				switch kind {
-				case Steering:
+				case KindSteering:
 					want = name == "SERVER-URI"
-				case Asset:
+				case KindAsset:
 					want = name == "X-ASSET-URI" || name == "X-ASSET-LIST"
 				}
 				if want && strings.HasPrefix(value, `"`) && len(value) > 2 {
 					k := kind
 					if name == "X-ASSET-LIST" {
-						k = AssetList
+						k = KindAssetList
 					}
 					loose := !strictAttrs.MatchString(m[2]) || strings.ContainsAny(line, "\r\u2028\u2029")
 					uris = append(uris, foundURI{n + 1, k, strings.Trim(value[1:len(value)-1], " \t"), loose})
@@ -185,9 +185,9 @@ func extractURIs(playlist string) []foundURI {
 			}
 		case strings.HasPrefix(trimmed, "#"):
 		default:
-			kind := Segment
+			kind := KindSegment
 			if variant {
-				kind, variant = Variant, false
+				kind, variant = KindVariant, false
 			}
 			found = append(found, foundURI{n + 1, kind, trimmed, false})
 		}

@@ -8,67 +8,67 @@ type Kind uint8
 
 // The kinds of URI a playlist holds, one for each place the Rewriter looks.
 const (
-	// Segment is a media segment: the URI line after #EXTINF, or any URI line
+	// KindSegment is a media segment: the URI line after #EXTINF, or any URI line
 	// not claimed by #EXT-X-STREAM-INF.
-	Segment Kind = iota + 1
-	// Variant is a variant stream's media playlist: the URI line after
+	KindSegment Kind = iota + 1
+	// KindVariant is a variant stream's media playlist: the URI line after
 	// #EXT-X-STREAM-INF.
-	Variant
-	// Rendition is the URI attribute of #EXT-X-MEDIA (audio, video, subtitles).
-	Rendition
-	// IFrame is the URI attribute of #EXT-X-I-FRAME-STREAM-INF.
-	IFrame
-	// Image is the URI attribute of the non-standard #EXT-X-IMAGE-STREAM-INF
+	KindVariant
+	// KindRendition is the URI attribute of #EXT-X-MEDIA (audio, video, subtitles).
+	KindRendition
+	// KindIFrame is the URI attribute of #EXT-X-I-FRAME-STREAM-INF.
+	KindIFrame
+	// KindImage is the URI attribute of the non-standard #EXT-X-IMAGE-STREAM-INF
 	// (trick-play images, as written for Roku and by AWS Elemental).
-	Image
-	// Key is the URI attribute of #EXT-X-KEY.
-	Key
-	// SessionKey is the URI attribute of #EXT-X-SESSION-KEY.
-	SessionKey
-	// Map is the URI attribute of #EXT-X-MAP (the initialization section).
-	Map
-	// Part is the URI attribute of #EXT-X-PART (LL-HLS partial segment).
-	Part
-	// PreloadHint is the URI attribute of #EXT-X-PRELOAD-HINT (LL-HLS).
-	PreloadHint
-	// RenditionReport is the URI attribute of #EXT-X-RENDITION-REPORT (LL-HLS).
-	RenditionReport
-	// SessionData is the URI attribute of #EXT-X-SESSION-DATA.
-	SessionData
-	// Steering is the SERVER-URI attribute of #EXT-X-CONTENT-STEERING.
-	Steering
-	// Asset is the X-ASSET-URI attribute of #EXT-X-DATERANGE: an HLS
+	KindImage
+	// KindKey is the URI attribute of #EXT-X-KEY.
+	KindKey
+	// KindSessionKey is the URI attribute of #EXT-X-SESSION-KEY.
+	KindSessionKey
+	// KindMap is the URI attribute of #EXT-X-MAP (the initialization section).
+	KindMap
+	// KindPart is the URI attribute of #EXT-X-PART (LL-HLS partial segment).
+	KindPart
+	// KindPreloadHint is the URI attribute of #EXT-X-PRELOAD-HINT (LL-HLS).
+	KindPreloadHint
+	// KindRenditionReport is the URI attribute of #EXT-X-RENDITION-REPORT (LL-HLS).
+	KindRenditionReport
+	// KindSessionData is the URI attribute of #EXT-X-SESSION-DATA.
+	KindSessionData
+	// KindSteering is the SERVER-URI attribute of #EXT-X-CONTENT-STEERING.
+	KindSteering
+	// KindAsset is the X-ASSET-URI attribute of #EXT-X-DATERANGE: an HLS
 	// interstitial's playlist.
-	Asset
-	// Prefetch is the value of the non-standard #EXT-X-PREFETCH tag (LHLS).
-	Prefetch
-	// AssetList is the X-ASSET-LIST attribute of #EXT-X-DATERANGE: a JSON
+	KindAsset
+	// KindPrefetch is the value of the non-standard #EXT-X-PREFETCH tag (LHLS).
+	KindPrefetch
+	// KindAssetList is the X-ASSET-LIST attribute of #EXT-X-DATERANGE: a JSON
 	// document listing interstitial assets, not a playlist. It gets Query
 	// like any URI, but the Rewriter cannot reach the URIs inside it: the
 	// server that answers it must put credentials on them (sign them, or
 	// leave them to signed cookies).
-	AssetList
+	KindAssetList
 
-	maxKind = AssetList
+	maxKind = KindAssetList
 )
 
 var kindNames = [...]string{
-	Segment:         "segment",
-	Variant:         "variant",
-	Rendition:       "rendition",
-	IFrame:          "i-frame",
-	Image:           "image",
-	Key:             "key",
-	SessionKey:      "session-key",
-	Map:             "map",
-	Part:            "part",
-	PreloadHint:     "preload-hint",
-	RenditionReport: "rendition-report",
-	SessionData:     "session-data",
-	Steering:        "steering",
-	Asset:           "asset",
-	Prefetch:        "prefetch",
-	AssetList:       "asset-list",
+	KindSegment:         "segment",
+	KindVariant:         "variant",
+	KindRendition:       "rendition",
+	KindIFrame:          "i-frame",
+	KindImage:           "image",
+	KindKey:             "key",
+	KindSessionKey:      "session-key",
+	KindMap:             "map",
+	KindPart:            "part",
+	KindPreloadHint:     "preload-hint",
+	KindRenditionReport: "rendition-report",
+	KindSessionData:     "session-data",
+	KindSteering:        "steering",
+	KindAsset:           "asset",
+	KindPrefetch:        "prefetch",
+	KindAssetList:       "asset-list",
 }
 
 // String returns a lower-case name for k, such as "segment" or "i-frame", or
@@ -81,11 +81,12 @@ func (k Kind) String() string {
 }
 
 // Nested reports whether URIs of kind k name playlists that hold URIs of
-// their own: Variant, Rendition, IFrame, Image, RenditionReport and Asset.
+// their own: KindVariant, KindRendition, KindIFrame, KindImage,
+// KindRenditionReport and KindAsset.
 // Those are the URIs that get [Rewriter.Carry].
 func (k Kind) Nested() bool {
 	switch k {
-	case Variant, Rendition, IFrame, Image, RenditionReport, Asset:
+	case KindVariant, KindRendition, KindIFrame, KindImage, KindRenditionReport, KindAsset:
 		return true
 	}
 	return false

@@ -187,9 +187,9 @@ func (s *state) uriLine(raw, content []byte) error {
 		s.out = append(s.out, raw...)
 		return nil
 	}
-	k := Segment
+	k := KindSegment
 	if s.pending != 0 {
-		k, s.pending = Variant, 0
+		k, s.pending = KindVariant, 0
 	}
 	t := content[st:en]
 	if st > 0 || en < len(content) {
@@ -202,10 +202,10 @@ func (s *state) uriLine(raw, content []byte) error {
 		// The fast path: a relative path, always in scope, that takes
 		// '?' and the credentials at its end.
 		out := append(s.out, raw[:en]...)
-		if q, c := s.cfg.query, s.cfg.carry; q != "" || k == Variant && c != "" {
+		if q, c := s.cfg.query, s.cfg.carry; q != "" || k == KindVariant && c != "" {
 			out = append(out, '?')
 			out = append(out, q...)
-			if k == Variant && c != "" {
+			if k == KindVariant && c != "" {
 				if q != "" {
 					out = append(out, '&')
 				}

@@ -116,7 +116,7 @@ func TestRewriteOptions(t *testing.T) {
 			"#EXT-X-STREAM-INF:BANDWIDTH=1\nv.m3u8?Q=1&C=2\n#EXTINF:4,\na.ts?Q=1\n#EXTINF:4,\nhttps://cdn.example.com/x/b.ts?Q=1\n"},
 		{"carry without query", &Rewriter{Base: base, Carry: "C=2"},
 			"#EXT-X-STREAM-INF:BANDWIDTH=1\nv.m3u8?C=2\n#EXTINF:4,\na.ts\n#EXTINF:4,\nhttps://cdn.example.com/x/b.ts\n"},
-		{"in scope narrows", &Rewriter{Base: base, Query: "Q=1", InScope: func(u *url.URL, k Kind) bool { return k == Segment }},
+		{"in scope narrows", &Rewriter{Base: base, Query: "Q=1", InScope: func(u *url.URL, k Kind) bool { return k == KindSegment }},
 			"#EXT-X-STREAM-INF:BANDWIDTH=1\nv.m3u8\n#EXTINF:4,\na.ts?Q=1\n#EXTINF:4,\nhttps://cdn.example.com/x/b.ts?Q=1\n"},
 		{"in scope sees resolved URL", &Rewriter{Base: base, Query: "Q=1", InScope: func(u *url.URL, _ Kind) bool { return u.Path == "/vod/movie/a.ts" }},
 			"#EXT-X-STREAM-INF:BANDWIDTH=1\nv.m3u8\n#EXTINF:4,\na.ts?Q=1\n#EXTINF:4,\nhttps://cdn.example.com/x/b.ts\n"},

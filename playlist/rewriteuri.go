@@ -36,8 +36,8 @@ func (s *state) rewriteURI(t []byte, k Kind, quoted bool) error {
 		return nil
 	}
 	cfg := &s.cfg
-	rebase := cfg.rebase != nil && c == classRelative && k != RenditionReport
-	keyFn := cfg.keyURI != nil && (k == Key || k == SessionKey)
+	rebase := cfg.rebase != nil && c == classRelative && k != KindRenditionReport
+	keyFn := cfg.keyURI != nil && (k == KindKey || k == KindSessionKey)
 	if cfg.inScope == nil && cfg.hook == nil && !keyFn {
 		// The fast path: no parsing, no allocation.
 		if cfg.defaultScope(c, scheme, host) {

@@ -41,7 +41,7 @@ func (s *state) tagLine(raw, content, eol []byte) error {
 		st += len(name) + 1
 		en += len(name) + 1
 		s.out = append(s.out, content[:st]...)
-		if err := s.rewriteURI(content[st:en], Prefetch, false); err != nil {
+		if err := s.rewriteURI(content[st:en], KindPrefetch, false); err != nil {
 			return err
 		}
 		s.out = append(s.out, content[en:]...)
@@ -53,29 +53,29 @@ func (s *state) tagLine(raw, content, eol []byte) error {
 		if s.cfg.creds && !s.cfg.steering {
 			return &ParseError{Line: s.line, Err: fmt.Errorf("%w: EXT-X-CONTENT-STEERING: its server can move every URI to another host, credentials included (set Rewriter.AllowSteering if you control it)", ErrUnsafe)}
 		}
-		k = Steering
+		k = KindSteering
 	case "#EXT-X-MEDIA":
-		k = Rendition
+		k = KindRendition
 	case "#EXT-X-I-FRAME-STREAM-INF":
-		k = IFrame
+		k = KindIFrame
 	case "#EXT-X-IMAGE-STREAM-INF":
-		k = Image
+		k = KindImage
 	case "#EXT-X-KEY":
-		k = Key
+		k = KindKey
 	case "#EXT-X-SESSION-KEY":
-		k = SessionKey
+		k = KindSessionKey
 	case "#EXT-X-MAP":
-		k = Map
+		k = KindMap
 	case "#EXT-X-PART":
-		k = Part
+		k = KindPart
 	case "#EXT-X-PRELOAD-HINT":
-		k = PreloadHint
+		k = KindPreloadHint
 	case "#EXT-X-RENDITION-REPORT":
-		k = RenditionReport
+		k = KindRenditionReport
 	case "#EXT-X-SESSION-DATA":
-		k = SessionData
+		k = KindSessionData
 	case "#EXT-X-DATERANGE":
-		k = Asset
+		k = KindAsset
 	}
 	if k == 0 || len(name) == len(content) {
 		s.out = append(s.out, raw...)
@@ -92,7 +92,7 @@ func (s *state) attrLine(raw, content, eol []byte, from int, k Kind) error {
 	sc := newAttrScanner(content, from)
 	var a attr
 	for sc.next(&a) {
-		if (k == Key || k == SessionKey) && string(a.name) == "METHOD" {
+		if (k == KindKey || k == KindSessionKey) && string(a.name) == "METHOD" {
 			none = string(content[a.vs:a.ve]) == "NONE"
 			continue
 		}
@@ -132,14 +132,14 @@ func (s *state) attrLine(raw, content, eol []byte, from int, k Kind) error {
 // not X-ASSET-URI.
 func uriAttr(k Kind, name []byte) (Kind, bool) {
 	switch k {
-	case Steering:
+	case KindSteering:
 		return k, string(name) == "SERVER-URI"
-	case Asset:
+	case KindAsset:
 		switch string(name) {
 		case "X-ASSET-URI":
-			return Asset, true
+			return KindAsset, true
 		case "X-ASSET-LIST":
-			return AssetList, true
+			return KindAssetList, true
 		}
 		return k, false
 	}

@@ -115,9 +115,9 @@ func TestLineReaderLimit(t *testing.T) {
 }
 
 func TestKind(t *testing.T) {
-	nested := map[Kind]bool{Variant: true, Rendition: true, IFrame: true, Image: true, RenditionReport: true, Asset: true}
+	nested := map[Kind]bool{KindVariant: true, KindRendition: true, KindIFrame: true, KindImage: true, KindRenditionReport: true, KindAsset: true}
 	names := map[string]bool{}
-	for k := Segment; k <= maxKind; k++ {
+	for k := KindSegment; k <= maxKind; k++ {
 		s := k.String()
 		assert.NotContains(t, s, "Kind(", "kind %d has no name", k)
 		assert.False(t, names[s], "duplicate name %q", s)
@@ -126,5 +126,5 @@ func TestKind(t *testing.T) {
 	}
 	assert.Equal(t, "Kind(0)", Kind(0).String())
 	assert.Equal(t, "Kind(200)", Kind(200).String())
-	assert.Equal(t, "i-frame", IFrame.String())
+	assert.Equal(t, "i-frame", KindIFrame.String())
 }

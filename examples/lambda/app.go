@@ -70,10 +70,10 @@ func newApp(c config, key crypto.Signer, originFiles http.Handler) (http.Handler
 		},
 	}
 	switch c.mode {
-	case playlist.Propagate:
+	case playlist.ModePropagate:
 		sign.Carrier = &carrier
 		origin.Carrier = &carrier
-	case playlist.ServerSide:
+	case playlist.ModeServerSide:
 		// The signed URL carries the viewer's own policy as copies, and the
 		// origin never mints more than that policy allows (a narrower path,
 		// an IP condition, an earlier expiry), after checking it.
@@ -83,7 +83,7 @@ func newApp(c config, key crypto.Signer, originFiles http.Handler) (http.Handler
 		}
 		sign.Carrier = &carrier
 		origin.Carrier, origin.Verifier = &carrier, v
-	case playlist.Cookies:
+	case playlist.ModeCookies:
 		sign.Format = signer.FormatCookies
 	}
 	mux := http.NewServeMux()

@@ -82,7 +82,7 @@ func TestLoadConfig(t *testing.T) {
 			c, err := loadConfig(env(tc.over))
 			if tc.err == "" {
 				require.NoError(t, err)
-				assert.Equal(t, playlist.Propagate, c.mode)
+				assert.Equal(t, playlist.ModePropagate, c.mode)
 				assert.Equal(t, 6*time.Hour, c.ttl)
 				return
 			}

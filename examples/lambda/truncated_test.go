@@ -116,7 +116,7 @@ func TestLambdaTruncatedOrigin(t *testing.T) {
 			})
 		}},
 	} {
-		for _, mode := range []playlist.Mode{playlist.Propagate, playlist.ServerSide} {
+		for _, mode := range []playlist.Mode{playlist.ModePropagate, playlist.ModeServerSide} {
 			t.Run(up.name+"/"+mode.String(), func(t *testing.T) {
 				c, err := loadConfig(env(map[string]string{"CFHLS_MODE": mode.String()}))
 				require.NoError(t, err)

@@ -21,7 +21,7 @@ import (
 // timeout; the simulated CloudFront (whose timeouts hlstest tests with a
 // short header timeout) answers 431 to headers beyond its limit.
 func TestStackListenerLimits(t *testing.T) {
-	st := startStack(t, playlist.Propagate, &testClock{t: time.Now()}, false)
+	st := startStack(t, playlist.ModePropagate, &testClock{t: time.Now()}, false)
 	assert.Equal(t, pageReadHeaderTimeout, st.page.ReadHeaderTimeout)
 	assert.Equal(t, pageReadTimeout, st.page.ReadTimeout)
 	assert.Equal(t, pageIdleTimeout, st.page.IdleTimeout)
@@ -51,7 +51,7 @@ func TestStackListenerLimits(t *testing.T) {
 // TestStackRefusesDotSegments: a viewer signed for one presentation cannot
 // step into another through the demo's CDN with a dot segment.
 func TestStackRefusesDotSegments(t *testing.T) {
-	st := startStack(t, playlist.ServerSide, &testClock{t: time.Now()}, false)
+	st := startStack(t, playlist.ModeServerSide, &testClock{t: time.Now()}, false)
 	signed, err := st.signedMaster("sample")
 	require.NoError(t, err)
 	_, query, _ := strings.Cut(signed, "?")

@@ -118,7 +118,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "cfhls demo (%s mode)\n", mode)
 	fmt.Fprintf(stdout, "  player page:           %s/\n", st.pageURL)
 	fmt.Fprintf(stdout, "  simulated CloudFront:  %s\n", st.cdnURL())
-	if mode == playlist.Cookies {
+	if mode == playlist.ModeCookies {
 		fmt.Fprintf(stdout, "In cookies mode playlists carry no credentials: open the player page, or give a\n"+
 			"player the CloudFront-* cookies. The URL below has credentials for the master only.\n")
 	}

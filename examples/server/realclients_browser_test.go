@@ -301,7 +301,7 @@ func TestRealClientBrowser(t *testing.T) {
 				assert.Empty(t, events.corsBlocked(), "requests Chromium blocked for CORS")
 				assertAllServed(t, st.cdn)
 				source := "by url"
-				if mode == playlist.Cookies {
+				if mode == playlist.ModeCookies {
 					source = "by cookies" // sent cross-port with xhr.withCredentials, SameSite=Lax
 				}
 				for _, e := range st.cdn.Log() {
@@ -318,7 +318,7 @@ func TestRealClientBrowser(t *testing.T) {
 	// Without CORS headers on the CDN, CloudFront serves the master playlist
 	// but Chromium does not hand it to the page: hls.js fails.
 	t.Run("no CORS", func(t *testing.T) {
-		st := startRealStack(t, playlist.Propagate, sampleMedia(), sampleKeys(), true)
+		st := startRealStack(t, playlist.ModePropagate, sampleMedia(), sampleKeys(), true)
 		state, events := openPlayerPage(t, tools["chromium"], st)
 		s := waitPage(state, 30*time.Second, func(s pageState) bool { return s.Status == "error" })
 		t.Logf("status %q, errors %q", s.Status, s.Errors)

@@ -191,7 +191,7 @@ func (c ffmpegClient) args() []string {
 // mode; the session cookie goes along, for the key server).
 func newFFmpegClient(t *testing.T, st *realStack, mode playlist.Mode, id string) ffmpegClient {
 	t.Helper()
-	if mode != playlist.Cookies {
+	if mode != playlist.ModeCookies {
 		u, err := st.signedMaster(id)
 		require.NoError(t, err)
 		return ffmpegClient{url: u}
@@ -302,7 +302,7 @@ func TestRealClientFFmpeg(t *testing.T) {
 
 				assertAllServed(t, st.cdn)
 				source := "by url"
-				if mode == playlist.Cookies {
+				if mode == playlist.ModeCookies {
 					source = "by cookies"
 				}
 				for _, e := range st.cdn.Log() {
@@ -324,8 +324,8 @@ func TestRealClientFFmpeg(t *testing.T) {
 		_, err = rand.Read(wrong)
 		require.NoError(t, err)
 		badKeys := fstest.MapFS{"aes/aes-0.key": {Data: right}, "aes/aes-1.key": {Data: wrong}}
-		st := startRealStack(t, playlist.Propagate, media, badKeys, false)
-		c := newFFmpegClient(t, st, playlist.Propagate, "aes")
+		st := startRealStack(t, playlist.ModePropagate, media, badKeys, false)
+		c := newFFmpegClient(t, st, playlist.ModePropagate, "aes")
 
 		seconds, stderr, err := playWithFFmpeg(t, tools["ffmpeg"], c, true)
 		t.Logf("ffmpeg played %.3f s of %g, error %v, stderr %q", seconds, sourceSeconds, err, stderr)

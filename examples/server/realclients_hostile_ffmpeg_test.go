@@ -78,7 +78,7 @@ func TestRealClientHostileFFmpeg(t *testing.T) {
 	tools := requireTools(t, toolFFmpeg)
 	content := foreignContent(t)
 	for _, stackName := range hostileStacks {
-		for _, mode := range []playlist.Mode{playlist.Propagate, playlist.ServerSide} {
+		for _, mode := range []playlist.Mode{playlist.ModePropagate, playlist.ModeServerSide} {
 			for _, refused := range []bool{false, true} {
 				name := stackName + "/" + mode.String() + "/served"
 				patterns := ffmpegServedPatterns

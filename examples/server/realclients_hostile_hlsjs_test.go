@@ -138,7 +138,7 @@ func TestRealClientHostileHLSJS(t *testing.T) {
 	requireHLSJS(t)
 	content := foreignContent(t)
 	for _, stackName := range hostileStacks {
-		for _, mode := range []playlist.Mode{playlist.Propagate, playlist.ServerSide} {
+		for _, mode := range []playlist.Mode{playlist.ModePropagate, playlist.ModeServerSide} {
 			for _, l := range hlsjsLayouts {
 				t.Run(stackName+"/"+mode.String()+"/"+l.name, func(t *testing.T) {
 					foreign := startForeignHost(t, "127.0.0.2", content)

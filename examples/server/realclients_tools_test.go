@@ -162,4 +162,4 @@ func assertAllServed(t *testing.T, cdn *hlstest.CloudFront) bool {
 }
 
 // allModes are the three ways the stack hands out credentials.
-var allModes = []playlist.Mode{playlist.Propagate, playlist.ServerSide, playlist.Cookies}
+var allModes = []playlist.Mode{playlist.ModePropagate, playlist.ModeServerSide, playlist.ModeCookies}

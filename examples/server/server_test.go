@@ -98,7 +98,7 @@ func (v *viewer) sign(t *testing.T, st *stack, id string) (string, int) {
 }
 
 func TestStackPlaysInEveryMode(t *testing.T) {
-	for _, mode := range []playlist.Mode{playlist.Propagate, playlist.ServerSide, playlist.Cookies} {
+	for _, mode := range []playlist.Mode{playlist.ModePropagate, playlist.ModeServerSide, playlist.ModeCookies} {
 		for _, id := range []string{"sample", "other"} {
 			t.Run(mode.String()+"/"+id, func(t *testing.T) {
 				clock := &testClock{t: time.Now()}
@@ -123,7 +123,7 @@ func TestStackPlaysInEveryMode(t *testing.T) {
 
 // TestSignedMasterPlaysAsIs: the URL printed at start plays without login.
 func TestSignedMasterPlaysAsIs(t *testing.T) {
-	for _, mode := range []playlist.Mode{playlist.Propagate, playlist.ServerSide} {
+	for _, mode := range []playlist.Mode{playlist.ModePropagate, playlist.ModeServerSide} {
 		t.Run(mode.String(), func(t *testing.T) {
 			st := startStack(t, mode, &testClock{t: time.Now()}, false)
 			u, err := st.signedMaster("sample")
@@ -137,7 +137,7 @@ func TestSignedMasterPlaysAsIs(t *testing.T) {
 
 func TestStackRefusals(t *testing.T) {
 	clock := &testClock{t: time.Now()}
-	st := startStack(t, playlist.Propagate, clock, false)
+	st := startStack(t, playlist.ModePropagate, clock, false)
 	v := newViewer(t, st)
 	u, status := v.sign(t, st, "sample")
 	require.Equal(t, http.StatusOK, status)
@@ -188,7 +188,7 @@ func TestStackRefusals(t *testing.T) {
 }
 
 func TestPageAndCORS(t *testing.T) {
-	st := startStack(t, playlist.Cookies, &testClock{t: time.Now()}, false)
+	st := startStack(t, playlist.ModeCookies, &testClock{t: time.Now()}, false)
 	resp, err := http.Get(st.pageURL + "/")
 	require.NoError(t, err)
 	body, err := io.ReadAll(resp.Body)

@@ -151,9 +151,9 @@ func newStack(cfg config) (*stack, error) {
 		ErrorLog:  errorLog,
 	}
 	switch cfg.mode {
-	case playlist.Propagate, playlist.ServerSide:
+	case playlist.ModePropagate, playlist.ModeServerSide:
 		sign.Carrier = &st.carrier
-	case playlist.Cookies:
+	case playlist.ModeCookies:
 		sign.Format = signer.FormatCookies
 		// Plain http on loopback: no Secure attribute, or the browser drops
 		// them. Cookies ignore ports, so the CDN's port gets them too.
@@ -212,7 +212,7 @@ func (st *stack) signedMaster(id string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if st.cfg.mode == playlist.Propagate || st.cfg.mode == playlist.ServerSide {
+	if st.cfg.mode == playlist.ModePropagate || st.cfg.mode == playlist.ModeServerSide {
 		c, err := st.signer.Credentials(p)
 		if err != nil {
 			return "", err
