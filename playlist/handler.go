@@ -134,7 +134,7 @@ type Handler struct {
 	// directory.
 	Scope func(r *http.Request, public *url.URL) (string, error)
 	// TTL and Bucket set ServerSide expiries: now+TTL rounded up to Bucket.
-	// Zero means 6 hours and 15 minutes.
+	// Zero means signer.DefaultTTL and signer.DefaultBucket.
 	TTL, Bucket time.Duration
 	// BindViewerIP, in ServerSide mode, adds AWS:SourceIp with the viewer's
 	// address (ClientIP, so CloudFront-Viewer-Address by default: add it to

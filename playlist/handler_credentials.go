@@ -102,10 +102,10 @@ func (h *Handler) serverSide(r *http.Request, public *url.URL, rw *Rewriter, vie
 	}
 	ttl, bucket := h.TTL, h.Bucket
 	if ttl <= 0 {
-		ttl = 6 * time.Hour
+		ttl = signer.DefaultTTL
 	}
 	if bucket <= 0 {
-		bucket = 15 * time.Minute
+		bucket = signer.DefaultBucket
 	}
 	p := policy.Custom(scope, policy.RoundUp(h.Signer.Now().Add(ttl), bucket))
 	if viewer != nil {

@@ -13,6 +13,18 @@ import (
 	"github.com/cfhls/cfhls/policy"
 )
 
+// Defaults for the expiry of credentials that a Handler here, or a
+// playlist.Handler in server-side mode, signs: now+TTL rounded up to Bucket.
+const (
+	// DefaultTTL is how long credentials last when no TTL is set: long
+	// enough for a film with pauses.
+	DefaultTTL = 6 * time.Hour
+	// DefaultBucket is the step expiries are rounded up to when no Bucket is
+	// set: every viewer in the same 15 minutes shares one signature and one
+	// set of stable URLs.
+	DefaultBucket = 15 * time.Minute
+)
+
 // Format is how the sign endpoint answers; a request names one with
 // ?format=.
 type Format string
@@ -64,10 +76,10 @@ type Handler struct {
 	// identifier goes, e.g. "https://d111111abcdef8.cloudfront.net/movies/{id}/index.m3u8".
 	Playlist string
 	// TTL is how long credentials last, before rounding up to Bucket.
-	// Zero means 6 hours.
+	// Zero means DefaultTTL.
 	TTL time.Duration
 	// Bucket rounds expiries up so that viewers in the same bucket share one
-	// signature and stable URLs. Zero means 15 minutes.
+	// signature and stable URLs. Zero means DefaultBucket.
 	Bucket time.Duration
 	// Format is the default answer (FormatJSON, FormatRedirect or
 	// FormatCookies); a request may ask for another with ?format=. Empty means
@@ -144,10 +156,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ttl = h.TTL
 	}
 	if ttl <= 0 {
-		ttl = 6 * time.Hour
+		ttl = DefaultTTL
 	}
 	if bucket <= 0 {
-		bucket = 15 * time.Minute
+		bucket = DefaultBucket
 	}
 	p := policy.Custom(scope, policy.RoundUp(h.Signer.Now().Add(ttl), bucket))
 	p.SourceIP = g.SourceIP
