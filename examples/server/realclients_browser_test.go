@@ -263,6 +263,7 @@ func onlyVariant(t *testing.T, uri string) fs.FS {
 // Chromium in every mode, and shows that without CORS headers on the CDN the
 // page cannot play.
 func TestRealClientBrowser(t *testing.T) {
+	skipBrowserInShort(t)
 	tools := requireTools(t, toolChromium)
 	requireHLSJS(t)
 	wantVersion := npmHLSJSVersion(t)

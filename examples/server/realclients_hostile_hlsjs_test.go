@@ -134,6 +134,7 @@ func (l hlsjsLayout) build(f *foreignHost) (fstest.MapFS, []hostileSlot) {
 // foreign host never got credentials, while hls.js did fetch every hostile
 // URI, from the foreign host or from the CDN.
 func TestRealClientHostileHLSJS(t *testing.T) {
+	skipBrowserInShort(t)
 	tools := requireTools(t, toolChromium)
 	requireHLSJS(t)
 	content := foreignContent(t)

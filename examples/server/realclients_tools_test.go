@@ -67,6 +67,16 @@ func requireTools(t *testing.T, tools ...tool) map[string]string {
 	return paths
 }
 
+// skipBrowserInShort skips a headless-Chromium test under -short, saying
+// why: each takes tens of seconds. CI runs without -short, where these tests
+// are mandatory with CFHLS_REAL_CLIENTS=1.
+func skipBrowserInShort(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: headless Chromium playback takes tens of seconds; run without -short (as .ci/run does)")
+	}
+}
+
 // requireHLSJS returns the path of the npm-installed hls.js the page server
 // serves at /hls.js, or ends the test like requireTools.
 func requireHLSJS(t *testing.T) string {
