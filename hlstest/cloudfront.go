@@ -221,13 +221,8 @@ func (cf *CloudFront) serve(w http.ResponseWriter, r *http.Request) {
 	b.CORS.apply(h, r)
 
 	// Before anything else, on every behavior: no origin may see a path that
-	// could resolve outside the directory a policy appears to cover. A
-	// literal '#' stays in a Go server's path: refused, as VerifyRequest does.
-	if strings.IndexByte(r.RequestURI, '#') >= 0 {
-		cf.refuse(w, &e, fmt.Errorf("%w: a literal '#' in the request target", signer.ErrDotSegment))
-		return
-	}
-	if err := signer.CheckPath(e.URL); err != nil {
+	// could resolve outside the directory a policy appears to cover.
+	if err := signer.CheckRequest(r); err != nil {
 		cf.refuse(w, &e, err)
 		return
 	}

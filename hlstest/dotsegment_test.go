@@ -61,6 +61,37 @@ func (o *resolvingOrigin) requests() []string {
 	return append([]string(nil), o.seen...)
 }
 
+// traversalCloudFront is a simulator in front of origin with the test key,
+// a public behavior for /public/*, and every other path signed.
+func traversalCloudFront(t *testing.T, origin http.Handler) *CloudFront {
+	t.Helper()
+	cf := NewCloudFront(origin, WithDomain(testDomain), WithClock(func() time.Time { return t0 }),
+		WithKey(RSAKey().ID, RSAKey().Public),
+		WithBehavior(Behavior{PathPattern: "/public/*", Public: true}))
+	t.Cleanup(cf.Close)
+	return cf
+}
+
+// rawGet asks cf for target sent on the request line as it is (URL.Opaque
+// is neither parsed nor escaped by the client), with rawQuery and cookies,
+// and returns the response with its body read.
+func rawGet(t *testing.T, cf *CloudFront, target, rawQuery string, cookies []*http.Cookie) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, cf.URL+"/", nil)
+	require.NoError(t, err)
+	req.URL.Opaque = target
+	req.URL.RawQuery = rawQuery
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	resp, err := cf.Client().Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp, string(b)
+}
+
 // TestCloudFrontRefusesDotSegments drives the simulator with a real client
 // whose request line keeps its dot segments (URL.Opaque is sent as is): the
 // simulator refuses with 403 before any origin sees the request, on signed
@@ -68,26 +99,14 @@ func (o *resolvingOrigin) requests() []string {
 // for movie 1.
 func TestCloudFrontRefusesDotSegments(t *testing.T) {
 	origin := &resolvingOrigin{fsys: traversalFS()}
-	cf := NewCloudFront(origin, WithDomain(testDomain), WithClock(func() time.Time { return t0 }),
-		WithKey(RSAKey().ID, RSAKey().Public),
-		WithBehavior(Behavior{PathPattern: "/public/*", Public: true}))
-	t.Cleanup(cf.Close)
+	cf := traversalCloudFront(t, origin)
 	creds, err := newSigner(t, RSAKey(), crypto.SHA1).Credentials(policy.Custom(cf.URL+"/movies/1/*", t0.Add(time.Hour)))
 	require.NoError(t, err)
 	query := creds.Encode()
 
 	do := func(t *testing.T, rawPath, rawQuery string) (*http.Response, string) {
 		t.Helper()
-		req, err := http.NewRequest(http.MethodGet, cf.URL+"/", nil)
-		require.NoError(t, err)
-		req.URL.Opaque = rawPath // written to the request line unchanged
-		req.URL.RawQuery = rawQuery
-		resp, err := cf.Client().Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		require.NoError(t, err)
-		return resp, string(b)
+		return rawGet(t, cf, rawPath, rawQuery, nil)
 	}
 
 	// Preconditions: the credentials work in scope, the origin is as

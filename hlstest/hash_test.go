@@ -3,7 +3,6 @@ package hlstest
 import (
 	"crypto"
 	"errors"
-	"io"
 	"net/http"
 	"testing"
 	"testing/fstest"
@@ -25,32 +24,19 @@ import (
 // escaped "%23" is an ordinary character and goes through.
 func TestCloudFrontRefusesHash(t *testing.T) {
 	origin := &resolvingOrigin{fsys: mergeFS(traversalFS(), fstest.MapFS{"movies/1/#a.ts": {Data: []byte("hash-name")}})}
-	cf := NewCloudFront(origin, WithDomain(testDomain), WithClock(func() time.Time { return t0 }),
-		WithKey(RSAKey().ID, RSAKey().Public),
-		WithBehavior(Behavior{PathPattern: "/public/*", Public: true}))
-	t.Cleanup(cf.Close)
+	cf := traversalCloudFront(t, origin)
 	creds, err := newSigner(t, RSAKey(), crypto.SHA1).Credentials(policy.Custom(cf.URL+"/movies/1/*", t0.Add(time.Hour)))
 	require.NoError(t, err)
 	cookies := creds.Cookies(signer.CookieOptions{})
 
-	// do sends target on the request line as is (URL.Opaque is not
-	// parsed or escaped by the client), with the cookies when asked.
+	// do sends target on the request line as is, with the cookies when
+	// asked.
 	do := func(t *testing.T, target string, withCookies bool) (*http.Response, string) {
 		t.Helper()
-		req, err := http.NewRequest(http.MethodGet, cf.URL+"/", nil)
-		require.NoError(t, err)
-		req.URL.Opaque = target
 		if withCookies {
-			for _, c := range cookies {
-				req.AddCookie(c)
-			}
+			return rawGet(t, cf, target, "", cookies)
 		}
-		resp, err := cf.Client().Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		require.NoError(t, err)
-		return resp, string(b)
+		return rawGet(t, cf, target, "", nil)
 	}
 
 	// Preconditions: the cookies open movie 1, and the origin resolves a

@@ -192,13 +192,15 @@ func (s *state) uriLine(raw, content []byte) error {
 		k, s.pending = KindVariant, 0
 	}
 	t := content[st:en]
-	if st > 0 || en < len(content) {
-		// Blanks around the URI: one could be a CR.
+	plain := s.cfg.simple && plainPath(t)
+	if !plain || st > 0 || en < len(content) {
+		// A plain path holds no line break or '#'; blanks around it, or
+		// any other URI, could.
 		if err := s.checkLine(content, 0); err != nil {
 			return err
 		}
 	}
-	if s.cfg.simple && plainPath(t) {
+	if plain {
 		// The fast path: a relative path, always in scope, that takes
 		// '?' and the credentials at its end.
 		out := append(s.out, raw[:en]...)
@@ -214,9 +216,6 @@ func (s *state) uriLine(raw, content []byte) error {
 		}
 		s.out = append(out, raw[en:]...)
 		return nil
-	}
-	if err := s.checkLine(content, 0); err != nil {
-		return err
 	}
 	s.out = append(s.out, content[:st]...)
 	if err := s.rewriteURI(t, k, false); err != nil {

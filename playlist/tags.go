@@ -108,7 +108,9 @@ func (s *state) attrLine(raw, content, eol []byte, from int, k Kind) error {
 	if sc.bad >= 0 {
 		return &ParseError{Line: s.line, Column: sc.bad + 1, Err: ErrUnterminatedQuote}
 	}
-	if none || len(s.spans) == 0 || sc.loose || breaksLine(content) {
+	// With credentials, checkLine has refused a line with a line break
+	// already.
+	if none || len(s.spans) == 0 || sc.loose || !s.cfg.creds && breaksLine(content) {
 		// Nothing to do, or a line players could split into other
 		// attributes or other lines than the Rewriter does: untouched.
 		s.out = append(s.out, raw...)

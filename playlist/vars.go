@@ -34,14 +34,19 @@ func (v *vars) reset() {
 // definition players could read differently, no value is certain.
 func (v *vars) poison() { v.poisoned = true }
 
+// init makes the maps on first use.
+func (v *vars) init() {
+	if v.values == nil {
+		v.values, v.unknown = map[string]string{}, map[string]bool{}
+	}
+}
+
 // define records an EXT-X-DEFINE with NAME and VALUE.
 func (v *vars) define(name, value []byte) {
 	if !validVarName(name) {
 		return
 	}
-	if v.values == nil {
-		v.values, v.unknown = map[string]string{}, map[string]bool{}
-	}
+	v.init()
 	n := string(name)
 	if _, dup := v.values[n]; dup || v.unknown[n] {
 		delete(v.values, n)
@@ -60,9 +65,7 @@ func (v *vars) forget(name []byte) {
 	if !validVarName(name) {
 		return
 	}
-	if v.values == nil {
-		v.values, v.unknown = map[string]string{}, map[string]bool{}
-	}
+	v.init()
 	delete(v.values, string(name))
 	if len(v.unknown) < maxVars {
 		v.unknown[string(name)] = true

@@ -3,6 +3,7 @@ package signer
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 )
 
@@ -58,6 +59,26 @@ func CheckPath(rawURL string) error {
 		}
 		p = next
 	}
+}
+
+// CheckRequest is CheckPath for a server request, as the Verifier's
+// VerifyRequest applies it: it also refuses a literal '#' in the request
+// target, which Go's server keeps in the path rather than taking for a
+// fragment, so that "/movies/1/#/../../2/a.ts" is neither cut short at the
+// '#' nor resolved by an origin to movie 2.
+func CheckRequest(r *http.Request) error {
+	if err := checkTarget(r); err != nil {
+		return err
+	}
+	return CheckPath(RequestURL(r))
+}
+
+// checkTarget refuses a literal '#' in r's request target.
+func checkTarget(r *http.Request) error {
+	if strings.IndexByte(r.RequestURI, '#') >= 0 {
+		return fmt.Errorf("%w: a literal '#' in the request target", ErrDotSegment)
+	}
+	return nil
 }
 
 // urlPath returns the path of an absolute URL or request URI as sent:

@@ -276,12 +276,12 @@ func cloudFrontBase64(s string) ([]byte, error) {
 // simpler and stricter than deciding where one is harmless.
 func (v *Verifier) VerifyRequest(r *http.Request, now time.Time) (Result, error) {
 	rawURL := RequestURL(r)
-	if strings.IndexByte(r.RequestURI, '#') >= 0 {
+	if err := checkTarget(r); err != nil {
 		var res Result
 		res.URL, _ = SplitSignedURL(rawURL)
-		return res, fmt.Errorf("%w: a literal '#' in the request target", ErrDotSegment)
+		return res, err
 	}
-	return v.Verify(rawURL, r.Cookies(), RemoteIP(r), now)
+	return v.Verify(rawURL, r.Cookies(), RemoteIP(r), now) // Verify runs CheckPath
 }
 
 // RequestURL rebuilds the URL a viewer asked for from a server request:
