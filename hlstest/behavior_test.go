@@ -95,7 +95,7 @@ func TestBehaviorQueryForwarding(t *testing.T) {
 		WithBehavior(Behavior{PathPattern: "/public/*", Origin: named("public"), Public: true, Query: ForwardAll()}),
 	)
 	defer cf.Close()
-	p := policy.Custom(cf.URL+"/*", t0.Add(time.Hour))
+	p := policy.New(cf.URL+"/*", t0.Add(time.Hour))
 	creds, err := s.Credentials(p)
 	require.NoError(t, err)
 	carried := carrier.Encode(creds)

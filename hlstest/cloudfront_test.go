@@ -124,11 +124,11 @@ func TestCloudFrontRefuses(t *testing.T) {
 	base := fx.cf.URL
 	master := base + "/movies/1/master.m3u8"
 	exp := t0.Add(time.Hour)
-	wild := policy.Custom(base+"/movies/1/*", exp)
+	wild := policy.New(base+"/movies/1/*", exp)
 	rsa1 := newSigner(t, RSAKey(), crypto.SHA1)
 	rsa256 := newSigner(t, RSAKey(), crypto.SHA256)
 	untrusted := newSigner(t, NewECDSAKey("KUNTRUSTED0001"), crypto.SHA1)
-	impostor, err := signer.New(RSAKeyID, NewECDSAKey("KIMPOSTOR00001").Private, signer.WithClock(func() time.Time { return t0 }))
+	impostor, err := signer.New(RSAKeyID, NewECDSAKey("KIMPOSTOR00001").Private)
 	require.NoError(t, err)
 	signed := mustSignURL(t, rsa1, master, wild)
 
@@ -173,22 +173,22 @@ func TestCloudFrontRefuses(t *testing.T) {
 		{name: "missing Key-Pair-Id", url: editParam(signed, "Key-Pair-Id", "", true), reason: signer.ErrMissingKeyPairID, message: missing},
 		{name: "missing Signature", url: editParam(signed, "Signature", "", true), reason: signer.ErrBadSignature, message: denied},
 		{name: "canned URL reused for another object", url: strings.Replace(
-			mustSignURL(t, rsa1, base+"/movies/1/video/360p/seg00000.ts", policy.Canned(base+"/movies/1/video/360p/seg00000.ts", exp)),
+			mustSignURL(t, rsa1, base+"/movies/1/video/360p/seg00000.ts", policy.New(base+"/movies/1/video/360p/seg00000.ts", exp)),
 			"seg00000.ts", "seg00001.ts", 1), reason: signer.ErrBadSignature, message: denied},
-		{name: "canned URL with a parameter added after signing", url: mustSignURL(t, rsa1, master, policy.Canned(master, exp)) + "&v=2",
+		{name: "canned URL with a parameter added after signing", url: mustSignURL(t, rsa1, master, policy.New(master, exp)) + "&v=2",
 			reason: signer.ErrBadSignature, message: denied},
 		{name: "wildcard for /movies/1/* used on /movies/10/", url: strings.Replace(signed, "/movies/1/", "/movies/10/", 1),
 			reason: signer.ErrResource, message: denied},
 		{name: "? matches one character, not two", url: strings.Replace(
-			mustSignURL(t, rsa1, master, policy.Custom(base+"/movies/?/*", exp)), "/movies/1/", "/movies/10/", 1),
+			mustSignURL(t, rsa1, master, policy.New(base+"/movies/?/*", exp)), "/movies/1/", "/movies/10/", 1),
 			reason: signer.ErrResource, message: denied},
 		{name: "policy for another host", url: func() string {
-			c, err := rsa1.Credentials(policy.Custom("https://d222222abcdef8.cloudfront.net/movies/1/*", exp))
+			c, err := rsa1.Credentials(policy.New("https://d222222abcdef8.cloudfront.net/movies/1/*", exp))
 			require.NoError(t, err)
 			return master + "?" + c.Encode()
 		}(), reason: signer.ErrResource, message: denied},
 		{name: "policy for http used over https", url: func() string {
-			c, err := rsa1.Credentials(policy.Custom("http://"+testDomain+"/movies/1/*", exp))
+			c, err := rsa1.Credentials(policy.New("http://"+testDomain+"/movies/1/*", exp))
 			require.NoError(t, err)
 			return master + "?" + c.Encode()
 		}(), reason: signer.ErrResource, message: denied},
@@ -203,7 +203,7 @@ func TestCloudFrontRefuses(t *testing.T) {
 			`{"Statement":[{"Resource":"%s","Condition":{"IpAddress":{"AWS:SourceIp":"2001:db8::/32"},"DateLessThan":{"AWS:EpochTime":%d}}}]}`,
 			base+"/movies/1/*", exp.Unix())), reason: signer.ErrMalformedPolicy, message: malformed},
 		{name: "canned playlist URL with _HLS_msn added by an LL-HLS client",
-			url:    mustSignURL(t, rsa1, master, policy.Canned(master, exp)) + "&_HLS_msn=101&_HLS_part=2",
+			url:    mustSignURL(t, rsa1, master, policy.New(master, exp)) + "&_HLS_msn=101&_HLS_part=2",
 			reason: signer.ErrBadSignature, message: denied},
 		{name: "cookies ignored when the URL has a bad signature", url: editParam(signed, "Signature", flip(rawParam(signed, "Signature")), false),
 			cookies: mustCookies(t, rsa1, wild), reason: signer.ErrBadSignature, message: denied},
@@ -261,7 +261,7 @@ func TestCloudFrontAllows(t *testing.T) {
 	master := base + "/movies/1/master.m3u8"
 	seg := base + "/movies/1/video/360p/seg00001.ts?v=2"
 	exp := t0.Add(time.Hour)
-	wild := policy.Custom(base+"/movies/1/*", exp)
+	wild := policy.New(base+"/movies/1/*", exp)
 	ipBound := wild
 	ipBound.SourceIP = netip.MustParsePrefix("203.0.113.0/24")
 	later := wild
@@ -284,19 +284,19 @@ func TestCloudFrontAllows(t *testing.T) {
 		keyID   string
 	}
 	cases := []tc{
-		{name: "canned URL", url: mustSignURL(t, rsa1, master, policy.Canned(master, exp)), source: "url", keyID: RSAKeyID},
-		{name: "canned URL with its own query", url: mustSignURL(t, rsa1, seg, policy.Canned(seg, exp)), source: "url", keyID: RSAKeyID},
-		{name: "canned URL with two query parameters", url: mustSignURL(t, rsa1, seg+"&w=a%2Fb", policy.Canned(seg+"&w=a%2Fb", exp)), source: "url", keyID: RSAKeyID},
-		{name: "custom policy for the URL itself", url: mustSignURL(t, rsa1, master, policy.Custom(master, exp)), source: "url", keyID: RSAKeyID},
+		{name: "canned URL", url: mustSignURL(t, rsa1, master, policy.New(master, exp)), source: "url", keyID: RSAKeyID},
+		{name: "canned URL with its own query", url: mustSignURL(t, rsa1, seg, policy.New(seg, exp)), source: "url", keyID: RSAKeyID},
+		{name: "canned URL with two query parameters", url: mustSignURL(t, rsa1, seg+"&w=a%2Fb", policy.New(seg+"&w=a%2Fb", exp)), source: "url", keyID: RSAKeyID},
+		{name: "custom policy for the URL itself", url: mustSignURL(t, rsa1, master, policy.New(master, exp)), source: "url", keyID: RSAKeyID},
 		{name: "wildcard covers a query", url: mustSignURL(t, rsa1, seg, wild), source: "url", keyID: RSAKeyID},
-		{name: "resource * covers everything", url: mustSignURL(t, rsa1, master, policy.Custom("*", exp)), source: "url", keyID: RSAKeyID},
-		{name: "? matches one character", url: mustSignURL(t, rsa1, master, policy.Custom(base+"/movies/?/*", exp)), source: "url", keyID: RSAKeyID},
+		{name: "resource * covers everything", url: mustSignURL(t, rsa1, master, policy.New("*", exp)), source: "url", keyID: RSAKeyID},
+		{name: "? matches one character", url: mustSignURL(t, rsa1, master, policy.New(base+"/movies/?/*", exp)), source: "url", keyID: RSAKeyID},
 		{name: "IP inside the policy", url: mustSignURL(t, rsa1, master, ipBound), from: netip.MustParseAddr("203.0.113.9"), source: "url", keyID: RSAKeyID},
 		{name: "not-yet-valid policy once valid", url: mustSignURL(t, rsa1, master, later), at: later.NotBefore, source: "url", keyID: RSAKeyID},
 		{name: "one second before DateLessThan", url: mustSignURL(t, rsa1, master, wild), at: exp.Add(-time.Second), source: "url", keyID: RSAKeyID},
 		{name: "cookies where the URL has no signing parameters", url: master, cookies: mustCookies(t, rsa1, wild), source: "cookies", keyID: RSAKeyID},
 		{name: "cookies with a viewer query", url: seg, cookies: mustCookies(t, rsa1, wild), source: "cookies", keyID: RSAKeyID},
-		{name: "canned cookies for the URL", url: master, cookies: mustCookies(t, rsa1, policy.Canned(master, exp)), source: "cookies", keyID: RSAKeyID},
+		{name: "canned cookies for the URL", url: master, cookies: mustCookies(t, rsa1, policy.New(master, exp)), source: "cookies", keyID: RSAKeyID},
 		{name: "wildcard with LL-HLS _HLS_ parameters", url: mustSignURL(t, rsa1, master, wild) + "&_HLS_msn=101&_HLS_part=2&_HLS_skip=YES",
 			source: "url", keyID: RSAKeyID},
 		{name: "public behavior without credentials", url: base + "/public/hello.txt"},
@@ -350,7 +350,7 @@ func TestCloudFrontWithoutDomain(t *testing.T) {
 	s, err := signer.New(k.ID, k.Private)
 	require.NoError(t, err)
 	u := cf.URL + "/movies/1/master.m3u8"
-	signed := mustSignURL(t, s, u, policy.Custom(cf.URL+"/movies/1/*", time.Now().Add(time.Hour)))
+	signed := mustSignURL(t, s, u, policy.New(cf.URL+"/movies/1/*", time.Now().Add(time.Hour)))
 	resp, _ := get(t, cf.Client(), signed)
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	e := lastEntry(t, cf)
@@ -359,7 +359,7 @@ func TestCloudFrontWithoutDomain(t *testing.T) {
 	assert.WithinDuration(t, time.Now(), e.Time, time.Minute, "the default clock is time.Now")
 
 	ip := netip.MustParseAddr("192.0.2.44")
-	bound := policy.Custom(cf.URL+"/movies/1/*", time.Now().Add(time.Hour))
+	bound := policy.New(cf.URL+"/movies/1/*", time.Now().Add(time.Hour))
 	bound.SourceIP = netip.MustParsePrefix("192.0.2.0/24")
 	signed = mustSignURL(t, s, u, bound)
 	resp, _ = get(t, cf.ClientFrom(ip), signed)
@@ -377,7 +377,7 @@ func TestCloudFrontDomain(t *testing.T) {
 
 	s := newSigner(t, RSAKey(), crypto.SHA1)
 	master := fx.cf.URL + "/movies/1/master.m3u8"
-	signed := mustSignURL(t, s, master, policy.Custom(fx.cf.URL+"/movies/1/*", t0.Add(time.Hour)))
+	signed := mustSignURL(t, s, master, policy.New(fx.cf.URL+"/movies/1/*", t0.Add(time.Hour)))
 
 	t.Run("the viewer URL keeps the host the viewer sent", func(t *testing.T) {
 		resp, _ := get(t, fx.cf.Client(), signed)
@@ -408,7 +408,7 @@ func TestCloudFrontMethods(t *testing.T) {
 	fx := newFixture(t)
 	s := newSigner(t, RSAKey(), crypto.SHA1)
 	master := fx.cf.URL + "/movies/1/master.m3u8"
-	signed := mustSignURL(t, s, master, policy.Custom(fx.cf.URL+"/movies/1/*", t0.Add(time.Hour)))
+	signed := mustSignURL(t, s, master, policy.New(fx.cf.URL+"/movies/1/*", t0.Add(time.Hour)))
 	for _, tc := range []struct {
 		method string
 		status int
@@ -445,7 +445,7 @@ func TestCloudFrontCORS(t *testing.T) {
 	fx := newFixture(t, WithDefaultBehavior(Behavior{CORS: cors}))
 	master := fx.cf.URL + "/movies/1/master.m3u8"
 	s := newSigner(t, RSAKey(), crypto.SHA1)
-	signed := mustSignURL(t, s, master, policy.Custom(fx.cf.URL+"/movies/1/*", t0.Add(time.Hour)))
+	signed := mustSignURL(t, s, master, policy.New(fx.cf.URL+"/movies/1/*", t0.Add(time.Hour)))
 
 	do := func(t *testing.T, method, u, origin string, extra map[string]string) *http.Response {
 		t.Helper()
@@ -527,7 +527,7 @@ func TestCORSAnyOrigin(t *testing.T) {
 func TestCloudFrontConcurrentLog(t *testing.T) {
 	fx := newFixture(t)
 	s := newSigner(t, ECDSAKey(), crypto.SHA256)
-	signed := mustSignURL(t, s, fx.cf.URL+"/movies/1/master.m3u8", policy.Custom(fx.cf.URL+"/movies/1/*", t0.Add(time.Hour)))
+	signed := mustSignURL(t, s, fx.cf.URL+"/movies/1/master.m3u8", policy.New(fx.cf.URL+"/movies/1/*", t0.Add(time.Hour)))
 	const n = 40
 	var wg sync.WaitGroup
 	for i := 0; i < n; i++ {

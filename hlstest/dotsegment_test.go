@@ -100,7 +100,7 @@ func rawGet(t *testing.T, cf *CloudFront, target, rawQuery string, cookies []*ht
 func TestCloudFrontRefusesDotSegments(t *testing.T) {
 	origin := &resolvingOrigin{fsys: traversalFS()}
 	cf := traversalCloudFront(t, origin)
-	creds, err := newSigner(t, RSAKey(), crypto.SHA1).Credentials(policy.Custom(cf.URL+"/movies/1/*", t0.Add(time.Hour)))
+	creds, err := newSigner(t, RSAKey(), crypto.SHA1).Credentials(policy.New(cf.URL+"/movies/1/*", t0.Add(time.Hour)))
 	require.NoError(t, err)
 	query := creds.Encode()
 

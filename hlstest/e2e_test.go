@@ -152,7 +152,7 @@ func TestBlogFlowEndToEnd(t *testing.T) {
 			// The backend signs the master URL with a wildcard policy for
 			// the presentation and adds the carried copies.
 			s := newSigner(t, tc.key, tc.hash)
-			p := policy.Custom(cf.URL+"/movies/1/*", t0.Add(6*time.Hour))
+			p := policy.New(cf.URL+"/movies/1/*", t0.Add(6*time.Hour))
 			signed := mustSignURL(t, s, cf.URL+tc.root, p)
 			creds, err := s.Credentials(p)
 			require.NoError(t, err)
@@ -218,7 +218,7 @@ func TestPlayerFindsWhatARewriterForgets(t *testing.T) {
 				WithBehavior(Behavior{PathPattern: "*.m3u8", Origin: rewritingOrigin(fsys, carrier, tc.forget), Query: ForwardAll()}))
 			defer cf.Close()
 			s := newSigner(t, k, crypto.SHA1)
-			p := policy.Custom(cf.URL+"/movies/1/*", t0.Add(time.Hour))
+			p := policy.New(cf.URL+"/movies/1/*", t0.Add(time.Hour))
 			creds, err := s.Credentials(p)
 			require.NoError(t, err)
 			report, err := (&Player{Client: cf.Client(), MaxSegments: 1}).Play(context.Background(),

@@ -29,7 +29,7 @@ func ExampleNewCloudFront() {
 		panic(err)
 	}
 	master := cf.URL + "/movies/1/master.m3u8"
-	signed, err := s.SignURL(master, policy.Custom(cf.URL+"/movies/1/*", time.Now().Add(time.Hour)))
+	signed, err := s.SignURL(master, policy.New(cf.URL+"/movies/1/*", time.Now().Add(time.Hour)))
 	if err != nil {
 		panic(err)
 	}
@@ -92,7 +92,7 @@ func ExamplePlayer() {
 	if err != nil {
 		panic(err)
 	}
-	cookies, err := s.Cookies(policy.Custom(cf.URL+"/movies/1/*", time.Now().Add(time.Hour)), signer.CookieOptions{})
+	cookies, err := s.Cookies(policy.New(cf.URL+"/movies/1/*", time.Now().Add(time.Hour)), signer.CookieOptions{})
 	if err != nil {
 		panic(err)
 	}

@@ -25,7 +25,7 @@ import (
 func TestCloudFrontRefusesHash(t *testing.T) {
 	origin := &resolvingOrigin{fsys: mergeFS(traversalFS(), fstest.MapFS{"movies/1/#a.ts": {Data: []byte("hash-name")}})}
 	cf := traversalCloudFront(t, origin)
-	creds, err := newSigner(t, RSAKey(), crypto.SHA1).Credentials(policy.Custom(cf.URL+"/movies/1/*", t0.Add(time.Hour)))
+	creds, err := newSigner(t, RSAKey(), crypto.SHA1).Credentials(policy.New(cf.URL+"/movies/1/*", t0.Add(time.Hour)))
 	require.NoError(t, err)
 	cookies := creds.Cookies(signer.CookieOptions{})
 

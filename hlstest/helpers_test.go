@@ -48,7 +48,7 @@ func (c *testClock) Set(t time.Time) {
 // newSigner returns a signer for k signing at t0.
 func newSigner(t testing.TB, k Key, h crypto.Hash) *signer.Signer {
 	t.Helper()
-	s, err := signer.New(k.ID, k.Private, signer.WithHash(h), signer.WithClock(func() time.Time { return t0 }))
+	s, err := signer.New(k.ID, k.Private, signer.WithHash(h))
 	require.NoError(t, err)
 	return s
 }

@@ -160,7 +160,7 @@ func TestPlayerRedirectBase(t *testing.T) {
 func TestPlayerCookies(t *testing.T) {
 	fx := newFixture(t)
 	s := newSigner(t, ECDSAKey(), crypto.SHA256)
-	cookies := mustCookies(t, s, policy.Custom(fx.cf.URL+"/movies/1/*", t0.Add(time.Hour)))
+	cookies := mustCookies(t, s, policy.New(fx.cf.URL+"/movies/1/*", t0.Add(time.Hour)))
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
 	u, err := url.Parse(fx.cf.URL + "/")
@@ -201,7 +201,7 @@ func (f *fakeTB) Fatal(args ...any) { f.fatal, f.failed, f.msg = true, true, fmt
 func TestPlayerReportsRefusals(t *testing.T) {
 	fx := newFixture(t)
 	s := newSigner(t, RSAKey(), crypto.SHA1)
-	signed := mustSignURL(t, s, fx.cf.URL+"/movies/1/master.m3u8", policy.Custom(fx.cf.URL+"/movies/1/*", t0.Add(time.Hour)))
+	signed := mustSignURL(t, s, fx.cf.URL+"/movies/1/master.m3u8", policy.New(fx.cf.URL+"/movies/1/*", t0.Add(time.Hour)))
 	// No rewriting origin: the master is allowed, everything it lists is
 	// refused because it carries no credentials.
 	report, err := (&Player{Client: fx.cf.Client()}).Play(context.Background(), signed)

@@ -20,7 +20,7 @@ import (
 // refused, with the reason logged, rather than given unbound credentials.
 func TestHandlerBindViewerIP(t *testing.T) {
 	e := newEnv(t)
-	viewerNet := policy.Custom(cdn+"/sample/*", clock.Add(time.Hour))
+	viewerNet := policy.New(cdn+"/sample/*", clock.Add(time.Hour))
 	viewerNet.SourceIP = netip.MustParsePrefix("198.51.100.0/24")
 	netCreds, err := e.signer.Credentials(viewerNet)
 	require.NoError(t, err)

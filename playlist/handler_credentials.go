@@ -41,11 +41,7 @@ func (h *Handler) carried(r *http.Request, public *url.URL, verify bool) (signer
 	if verify {
 		u := *public
 		u.RawQuery, u.Fragment = "", ""
-		now := time.Now
-		if h.Now != nil {
-			now = h.Now
-		}
-		if res, err = h.Verifier.VerifyURL(u.String()+"?"+creds.Encode(), h.clientIP(r), now()); err != nil {
+		if res, err = h.Verifier.VerifyCredentials(u.String(), creds, h.clientIP(r), h.now()); err != nil {
 			return creds, res, fmt.Errorf("carried credentials refused: %w", err)
 		}
 	}
@@ -107,7 +103,7 @@ func (h *Handler) serverSide(r *http.Request, public *url.URL, rw *Rewriter, vie
 	if bucket <= 0 {
 		bucket = signer.DefaultBucket
 	}
-	p := policy.Custom(scope, policy.RoundUp(h.Signer.Now().Add(ttl), bucket))
+	p := policy.New(scope, policy.RoundUp(h.now().Add(ttl), bucket))
 	if viewer != nil {
 		p = capPolicy(p, *viewer)
 	}
@@ -221,4 +217,13 @@ func viewerIP(r *http.Request) netip.Addr {
 		}
 	}
 	return signer.RemoteIP(r)
+}
+
+// now reads the Handler's clock, the one clock of everything it decides:
+// verification and the expiry of what it mints.
+func (h *Handler) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
 }

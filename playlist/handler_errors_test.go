@@ -26,7 +26,7 @@ const hostile = "<script>alert(1)</script>"
 // detail goes to ErrorLog.
 func TestHandlerErrorsReflectNothing(t *testing.T) {
 	e := newEnv(t)
-	htmlPolicy, err := e.signer.Credentials(policy.Custom(cdn+"/movies/"+hostile+"/*", clock.Add(time.Hour)))
+	htmlPolicy, err := e.signer.Credentials(policy.New(cdn+"/movies/"+hostile+"/*", clock.Add(time.Hour)))
 	require.NoError(t, err)
 	carried := func(kv ...string) string {
 		q := url.Values{}

@@ -80,19 +80,19 @@ func TestHandlerServerSideCappedByViewer(t *testing.T) {
 			policy.Policy{Resource: cdn + "/sample/low/*", Expires: clock.Add(2 * time.Minute), SourceIP: netip.MustParsePrefix("127.0.0.1/32")},
 			"/sample/low/index.m3u8", "seg-0.ts", cdn + "/sample/low/*", "127.0.0.1/32", clock.Add(2 * time.Minute)},
 		{"viewer's resource wider than Scope: Scope kept",
-			policy.Custom(cdn+"/*", clock.Add(time.Hour)),
+			policy.New(cdn+"/*", clock.Add(time.Hour)),
 			"/sample/master.m3u8", "low/index.m3u8", cdn + "/sample/*", "", clock.Add(time.Hour)},
 		{"viewer's expiry later than TTL: TTL kept",
-			policy.Custom(cdn+"/sample/*", clock.Add(24*time.Hour)),
+			policy.New(cdn+"/sample/*", clock.Add(24*time.Hour)),
 			"/sample/master.m3u8", "low/index.m3u8", cdn + "/sample/*", "", bucketed},
 		{"viewer's network kept",
 			policy.Policy{Resource: cdn + "/sample/*", Expires: clock.Add(time.Hour), SourceIP: netip.MustParsePrefix("127.0.0.0/8")},
 			"/sample/low/index.m3u8", "seg-0.ts", cdn + "/sample/*", "127.0.0.0/8", clock.Add(time.Hour)},
 		{"viewer's resource with '?': not provably wider, viewer's own",
-			policy.Custom(cdn+"/sampl?/*", clock.Add(time.Hour)),
+			policy.New(cdn+"/sampl?/*", clock.Add(time.Hour)),
 			"/sample/low/index.m3u8", "seg-0.ts", cdn + "/sampl?/*", "", clock.Add(time.Hour)},
 		{"viewer's resource with an inner '*': viewer's own",
-			policy.Custom(cdn+"/*/low/*", clock.Add(time.Hour)),
+			policy.New(cdn+"/*/low/*", clock.Add(time.Hour)),
 			"/sample/low/index.m3u8", "seg-0.ts", cdn + "/*/low/*", "", clock.Add(time.Hour)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -118,7 +118,7 @@ func TestHandlerServerSideCappedByViewer(t *testing.T) {
 	t.Run("canned viewer: the playlist's own URL only", func(t *testing.T) {
 		h := serverSideHandler(e)
 		target := cdn + "/sample/low/index.m3u8"
-		creds, err := e.signer.Credentials(policy.Canned(target, clock.Add(time.Minute)))
+		creds, err := e.signer.Credentials(policy.New(target, clock.Add(time.Minute)))
 		require.NoError(t, err)
 		w := getFrom(h, "127.0.0.1:50000", target+"?"+e.carrier.Encode(creds), "X-Forwarded-Proto", "https")
 		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
@@ -136,11 +136,11 @@ func TestHandlerServerSideCappedByViewer(t *testing.T) {
 // credentials (stripping them must not lift the cap), and needs a Verifier.
 func TestHandlerServerSideRequiresCarried(t *testing.T) {
 	e := newEnv(t)
-	sample, err := e.signer.Credentials(policy.Custom(cdn+"/sample/*", clock.Add(time.Hour)))
+	sample, err := e.signer.Credentials(policy.New(cdn+"/sample/*", clock.Add(time.Hour)))
 	require.NoError(t, err)
-	other, err := e.signer.Credentials(policy.Custom(cdn+"/other/*", clock.Add(time.Hour)))
+	other, err := e.signer.Credentials(policy.New(cdn+"/other/*", clock.Add(time.Hour)))
 	require.NoError(t, err)
-	bound := policy.Custom(cdn+"/sample/*", clock.Add(time.Hour))
+	bound := policy.New(cdn+"/sample/*", clock.Add(time.Hour))
 	bound.SourceIP = netip.MustParsePrefix("198.51.100.0/24")
 	boundCreds, err := e.signer.Credentials(bound)
 	require.NoError(t, err)

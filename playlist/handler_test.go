@@ -47,11 +47,11 @@ func newEnv(t testing.TB) *env {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	require.NoError(t, err)
-	s, err := signer.New("K1TEST", key, signer.WithClock(func() time.Time { return clock }))
+	s, err := signer.New("K1TEST", key)
 	require.NoError(t, err)
 	v := signer.NewVerifier()
 	require.NoError(t, v.AddKey("K1TEST", key.Public()))
-	creds, err := s.Credentials(policy.Custom(cdn+"/movies/1/*", clock.Add(time.Hour)))
+	creds, err := s.Credentials(policy.New(cdn+"/movies/1/*", clock.Add(time.Hour)))
 	require.NoError(t, err)
 	return &env{signer: s, verifier: v, creds: creds, carrier: signer.Suffix("-PREFIX"),
 		fsys: fstest.MapFS{
@@ -125,7 +125,7 @@ func TestHandlerRefusesCarried(t *testing.T) {
 		Now: func() time.Time { return clock }, ErrorLog: quiet()}
 	forged := e.creds
 	forged.Signature = strings.Repeat("A", len(forged.Signature)-2) + "__"
-	other, err := e.signer.Credentials(policy.Custom(cdn+"/movies/2/*", clock.Add(time.Hour)))
+	other, err := e.signer.Credentials(policy.New(cdn+"/movies/2/*", clock.Add(time.Hour)))
 	require.NoError(t, err)
 	for _, tc := range []struct {
 		name, query, body string
@@ -150,7 +150,7 @@ func TestHandlerRefusesCarried(t *testing.T) {
 
 func TestHandlerServerSideAndKeys(t *testing.T) {
 	e := newEnv(t)
-	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ModeServerSide, Signer: e.signer, ErrorLog: quiet(),
+	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ModeServerSide, Signer: e.signer, ErrorLog: quiet(), Now: func() time.Time { return clock },
 		KeyHosts: []string{"keys.invalid"},
 		Keys: func(r *http.Request, key *url.URL) (string, error) {
 			return "https://backend.example/keys/movies/1/low/enc.key", nil
@@ -331,7 +331,7 @@ func TestHandlerAdmitAndMisconfiguration(t *testing.T) {
 // or the connection, never the first X-Forwarded-For entry a viewer chose.
 func TestHandlerClientIP(t *testing.T) {
 	e := newEnv(t)
-	p := policy.Custom(cdn+"/movies/1/*", clock.Add(time.Hour))
+	p := policy.New(cdn+"/movies/1/*", clock.Add(time.Hour))
 	p.SourceIP = mustPrefix(t, "198.51.100.0/24")
 	creds, err := e.signer.Credentials(p)
 	require.NoError(t, err)

@@ -127,6 +127,6 @@ func (k *KeyServer) verify(r *http.Request) error {
 	if k.ClientIP != nil {
 		client = k.ClientIP(r)
 	}
-	_, err = k.Verifier.VerifyURL(res+"?"+creds.Encode(), client, now())
+	_, err = k.Verifier.VerifyCredentials(res, creds, client, now())
 	return err
 }

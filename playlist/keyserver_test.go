@@ -27,7 +27,7 @@ func TestKeyServer(t *testing.T) {
 		AllowOrigins: []string{"https://player.example"},
 		Resource:     func(r *http.Request) (string, error) { return cdn + r.URL.Path, nil }}
 	mounted := http.StripPrefix("/keys", ks)
-	other, err := e.signer.Credentials(policy.Custom(cdn+"/movies/2/*", clock.Add(time.Hour)))
+	other, err := e.signer.Credentials(policy.New(cdn+"/movies/2/*", clock.Add(time.Hour)))
 	require.NoError(t, err)
 	for _, tc := range []struct {
 		name, target string
@@ -97,7 +97,7 @@ func TestKeyServerEitherAdmits(t *testing.T) {
 // so a forged X-Forwarded-For must not satisfy an IP-bound policy.
 func TestKeyServerIgnoresForwardedFor(t *testing.T) {
 	e := newEnv(t)
-	p := policy.Custom(cdn+"/movies/1/*", clock.Add(time.Hour))
+	p := policy.New(cdn+"/movies/1/*", clock.Add(time.Hour))
 	p.SourceIP = mustPrefix(t, "198.51.100.0/24")
 	creds, err := e.signer.Credentials(p)
 	require.NoError(t, err)

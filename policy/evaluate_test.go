@@ -11,7 +11,7 @@ import (
 )
 
 func TestEvaluate(t *testing.T) {
-	p := policy.Custom("https://d/movies/1/*", exp)
+	p := policy.New("https://d/movies/1/*", exp)
 	p.NotBefore = nb
 	p.SourceIP = netip.MustParsePrefix("192.0.2.0/24")
 	in := netip.MustParseAddr("192.0.2.10")
@@ -48,7 +48,7 @@ func TestEvaluate(t *testing.T) {
 }
 
 func TestEvaluateNoIPCondition(t *testing.T) {
-	p := policy.Canned("https://d/a.ts", exp)
+	p := policy.New("https://d/a.ts", exp)
 	assert.NoError(t, p.Evaluate("https://d/a.ts", netip.Addr{}, nb))
 	assert.ErrorIs(t, p.Evaluate("https://d/a.ts?x=1", netip.Addr{}, nb), policy.ErrResource)
 }

@@ -9,34 +9,36 @@ import (
 	"github.com/cfhls/cfhls/policy"
 )
 
-func ExampleCanned() {
-	p := policy.Canned("https://d111111abcdef8.cloudfront.net/movies/1/index.m3u8", time.Unix(1900000000, 0))
+func ExampleNew() {
+	p := policy.New("https://d111111abcdef8.cloudfront.net/movies/1/index.m3u8", time.Unix(1900000000, 0))
 	doc, err := p.JSON()
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(p.CanTravelCanned())
+	fmt.Println(p.Form())
 	fmt.Println(string(doc))
 	// Output:
-	// true
+	// canned
 	// {"Statement":[{"Resource":"https://d111111abcdef8.cloudfront.net/movies/1/index.m3u8","Condition":{"DateLessThan":{"AWS:EpochTime":1900000000}}}]}
 }
 
-func ExampleCustom() {
+func ExamplePolicy_Form() {
 	scope, err := policy.DirScope("https://d111111abcdef8.cloudfront.net/movies/1/index.m3u8")
 	if err != nil {
 		panic(err)
 	}
-	p := policy.Custom(scope, time.Unix(1900000000, 0))
+	p := policy.New(scope, time.Unix(1900000000, 0))
 	p.NotBefore = time.Unix(1800000000, 0)
 	p.SourceIP = netip.MustParsePrefix("192.0.2.0/24")
 	doc, err := p.JSON()
 	if err != nil {
 		panic(err)
 	}
+	fmt.Println(p.Form())
 	fmt.Println(string(doc))
 	fmt.Println(policy.Encode(doc)[:40] + "…")
 	// Output:
+	// custom
 	// {"Statement":[{"Resource":"https://d111111abcdef8.cloudfront.net/movies/1/*","Condition":{"IpAddress":{"AWS:SourceIp":"192.0.2.0/24"},"DateGreaterThan":{"AWS:EpochTime":1800000000},"DateLessThan":{"AWS:EpochTime":1900000000}}}]}
 	// eyJTdGF0ZW1lbnQiOlt7IlJlc291cmNlIjoiaHR0…
 }
@@ -57,7 +59,7 @@ func ExampleRoundUp() {
 }
 
 func ExamplePolicy_Evaluate() {
-	p := policy.Custom("https://d111111abcdef8.cloudfront.net/movies/1/*", time.Unix(1900000000, 0))
+	p := policy.New("https://d111111abcdef8.cloudfront.net/movies/1/*", time.Unix(1900000000, 0))
 	err := p.Evaluate("https://d111111abcdef8.cloudfront.net/movies/1/a.ts", netip.Addr{}, time.Unix(1900000060, 0))
 	fmt.Println(errors.Is(err, policy.ErrExpired))
 	// Output: true

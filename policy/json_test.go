@@ -49,7 +49,7 @@ func TestJSONMatchesSDK(t *testing.T) {
 		{"fractional seconds truncate", "https://d/a", exp.Add(999 * time.Millisecond), time.Time{}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := policy.Custom(tc.resource, tc.expires)
+			p := policy.New(tc.resource, tc.expires)
 			p.NotBefore = tc.start
 			sp := sign.NewCannedPolicy(tc.resource, tc.expires)
 			if !tc.start.IsZero() {
@@ -72,12 +72,12 @@ func TestJSONMatchesSDK(t *testing.T) {
 }
 
 func TestJSONCannedShape(t *testing.T) {
-	got, err := policy.Canned("https://d/a.ts?v=1", exp).JSON()
+	got, err := policy.New("https://d/a.ts?v=1", exp).JSON()
 	require.NoError(t, err)
 	assert.Equal(t, `{"Statement":[{"Resource":"https://d/a.ts?v=1","Condition":{"DateLessThan":{"AWS:EpochTime":1900000000}}}]}`, string(got))
 }
 
 func TestJSONRefusesInvalid(t *testing.T) {
-	_, err := policy.Custom("https://d/a b", exp).JSON()
+	_, err := policy.New("https://d/a b", exp).JSON()
 	assert.ErrorIs(t, err, policy.ErrInvalid)
 }

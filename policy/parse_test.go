@@ -14,7 +14,7 @@ import (
 )
 
 func TestParse(t *testing.T) {
-	full := policy.Custom("https://d/movies/*", exp)
+	full := policy.New("https://d/movies/*", exp)
 	full.NotBefore = nb
 	full.SourceIP = netip.MustParsePrefix("192.0.2.0/24")
 	for _, tc := range []struct {
@@ -24,14 +24,14 @@ func TestParse(t *testing.T) {
 		err  string // substring; "" means success
 	}{
 		{"array of one", `{"Statement":[{"Resource":"https://d/a","Condition":{"DateLessThan":{"AWS:EpochTime":1900000000}}}]}`,
-			policy.Custom("https://d/a", exp), ""},
+			policy.New("https://d/a", exp), ""},
 		{"object", `{"Statement":{"Resource":"https://d/a","Condition":{"DateLessThan":{"AWS:EpochTime":1900000000}}}}`,
-			policy.Custom("https://d/a", exp), ""},
+			policy.New("https://d/a", exp), ""},
 		{"whitespace and order", " {\n \"Statement\" : [ { \"Condition\" : { \"IpAddress\":{\"AWS:SourceIp\":\"192.0.2.0/24\"}, \"DateGreaterThan\":{\"AWS:EpochTime\":1800000000}, \"DateLessThan\" : { \"AWS:EpochTime\" : 1900000000 } }, \"Resource\" : \"https://d/movies/*\" } ] }\n",
 			full, ""},
 		{"bare IP is /32", `{"Statement":[{"Resource":"*","Condition":{"DateLessThan":{"AWS:EpochTime":1900000000},"IpAddress":{"AWS:SourceIp":"192.0.2.9"}}}]}`,
 			func() policy.Policy {
-				p := policy.Custom("*", exp)
+				p := policy.New("*", exp)
 				p.SourceIP = netip.MustParsePrefix("192.0.2.9/32")
 				return p
 			}(), ""},
@@ -71,7 +71,7 @@ func TestParse(t *testing.T) {
 }
 
 func TestParseRoundTrip(t *testing.T) {
-	p := policy.Custom("https://d/movies/*", exp)
+	p := policy.New("https://d/movies/*", exp)
 	p.NotBefore = nb
 	p.SourceIP = netip.MustParsePrefix("10.0.0.0/8")
 	doc, err := p.JSON()

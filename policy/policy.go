@@ -2,14 +2,16 @@ package policy
 
 import (
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 )
 
 // Policy is one CloudFront policy statement: the only shape CloudFront accepts.
 //
-// The zero value is not valid; build one with [Canned] or [Custom] and set the
-// optional fields directly.
+// It is a plain value: a literal and [New] build the same thing, and every
+// property of a policy, its [Form] included, is derived from the exported
+// fields. The zero value is not valid: Resource and Expires are required.
 type Policy struct {
 	// Resource is the URL the policy covers, or a pattern with CloudFront's
 	// wildcards: '*' matches any run of characters, '?' exactly one.
@@ -24,35 +26,51 @@ type Policy struct {
 	// SourceIP is CloudFront's AWS:SourceIp, an IPv4 CIDR block the viewer's
 	// address must fall in. The zero Prefix means any address.
 	SourceIP netip.Prefix
-
-	// canned records that the policy was built by Canned: Validate then refuses
-	// what cannot travel in canned form instead of silently signing a custom one.
-	canned bool
 }
 
-// Canned returns a policy for exactly one URL until expires, meant to travel in
-// canned form (Expires= instead of Policy=, a shorter URL). The URL must not
-// contain '*', and NotBefore and SourceIP must stay unset: Validate refuses them.
-func Canned(url string, expires time.Time) Policy {
-	return Policy{Resource: url, Expires: expires, canned: true}
-}
-
-// Custom returns a policy for resource (a URL or a wildcard pattern such as
-// "https://d111111abcdef8.cloudfront.net/movies/1/*") until expires. Set
-// NotBefore and SourceIP on the result when needed.
-func Custom(resource string, expires time.Time) Policy {
+// New returns the policy for resource until expires: a URL, or a pattern such
+// as "https://d111111abcdef8.cloudfront.net/movies/1/*". Set NotBefore and
+// SourceIP on the result when needed. New(r, e) is Policy{Resource: r,
+// Expires: e}.
+func New(resource string, expires time.Time) Policy {
 	return Policy{Resource: resource, Expires: expires}
 }
 
-// IsCanned reports whether the policy was built by [Canned].
-func (p Policy) IsCanned() bool { return p.canned }
+// Form is how credentials carry their policy: canned or custom.
+type Form uint8
 
-// CanTravelCanned reports whether the policy can be sent in canned form: it has
-// no wildcard and no condition but the expiry. The canned form is then only
-// valid for a request to exactly the URL in Resource.
-func (p Policy) CanTravelCanned() bool {
-	return !strings.Contains(p.Resource, "*") && p.NotBefore.IsZero() && p.SourceIP == (netip.Prefix{})
+// The two forms CloudFront accepts.
+const (
+	// FormCanned carries only the expiry (Expires=… and CloudFront-Expires).
+	// CloudFront rebuilds the policy from the request URL, so canned
+	// credentials are good for exactly one URL, byte for byte, and no
+	// character in it is a wildcard.
+	FormCanned Form = iota + 1
+	// FormCustom carries the whole policy (Policy=… and CloudFront-Policy):
+	// wildcards, NotBefore and SourceIP need it.
+	FormCustom
+)
+
+// String returns "canned" or "custom".
+func (f Form) String() string {
+	switch f {
+	case FormCanned:
+		return "canned"
+	case FormCustom:
+		return "custom"
+	}
+	return "Form(" + strconv.Itoa(int(f)) + ")"
 }
 
-// HasWildcard reports whether Resource contains CloudFront's '*' wildcard.
-func (p Policy) HasWildcard() bool { return strings.Contains(p.Resource, "*") }
+// Form returns the form credentials for p travel in: FormCanned when p has
+// no '*' in Resource, no NotBefore and no SourceIP, which is when CloudFront
+// reads the canned form exactly like the custom one for a request to
+// Resource itself; FormCustom otherwise. A '?' alone keeps a policy canned:
+// it is then the literal '?' of a query, not a wildcard, so put a '*' in
+// Resource to cover more than one URL.
+func (p Policy) Form() Form {
+	if strings.Contains(p.Resource, "*") || !p.NotBefore.IsZero() || p.SourceIP != (netip.Prefix{}) {
+		return FormCustom
+	}
+	return FormCanned
+}

@@ -3,7 +3,6 @@ package policy
 import (
 	"fmt"
 	"net/netip"
-	"strings"
 	"time"
 )
 
@@ -11,9 +10,8 @@ import (
 // always milliseconds passed where CloudFront wants seconds.
 const maxEpoch = 253402300799
 
-// Validate reports whether CloudFront would accept the policy and whether it
-// can mean what its constructor promised. The error wraps [ErrInvalid] and
-// names the field at fault.
+// Validate reports whether CloudFront would accept the policy. The error
+// wraps [ErrInvalid] and names the field at fault.
 func (p Policy) Validate() error {
 	if err := validateResource(p.Resource); err != nil {
 		return err
@@ -35,17 +33,6 @@ func (p Policy) Validate() error {
 	}
 	if err := validateSourceIP(p.SourceIP); err != nil {
 		return err
-	}
-	if p.canned {
-		if strings.Contains(p.Resource, "*") {
-			return fmt.Errorf("%w: Resource %q has a wildcard, which a canned policy cannot carry: use policy.Custom", ErrInvalid, p.Resource)
-		}
-		if !p.NotBefore.IsZero() || p.SourceIP != (netip.Prefix{}) {
-			return fmt.Errorf("%w: a canned policy carries only Resource and Expires; use policy.Custom for NotBefore or SourceIP", ErrInvalid)
-		}
-		if !strings.HasPrefix(p.Resource, "https://") && !strings.HasPrefix(p.Resource, "http://") {
-			return fmt.Errorf("%w: Resource %q of a canned policy must be the absolute http(s) URL being signed", ErrInvalid, p.Resource)
-		}
 	}
 	return nil
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/cfhls/cfhls/signer"
 )
 
-var benchPolicy = policy.Custom(cdn+"/movies/1/*", exp)
+var benchPolicy = policy.New(cdn+"/movies/1/*", exp)
 
 // BenchmarkBareRSASignSHA1 is the floor for an uncached RSA credential: one
 // PKCS#1 v1.5 signature over the SHA-1 digest of the same policy bytes.
@@ -32,7 +32,7 @@ func BenchmarkBareRSASignSHA1(b *testing.B) {
 }
 
 func benchCredentials(b *testing.B, key crypto.Signer, id string, opts ...signer.Option) {
-	s, err := signer.New(id, key, append([]signer.Option{signer.WithClock(fixedClock)}, opts...)...)
+	s, err := signer.New(id, key, opts...)
 	require.NoError(b, err)
 	_, err = s.Credentials(benchPolicy)
 	require.NoError(b, err)
@@ -63,7 +63,7 @@ func BenchmarkCredentialsCached(b *testing.B) {
 // BenchmarkSignURLCachedWildcard: a signed URL per request from a cached
 // wildcard policy.
 func BenchmarkSignURLCachedWildcard(b *testing.B) {
-	s, err := signer.New("K2JCJMDEHXQW5F", testRSAKey(b), signer.WithClock(fixedClock))
+	s, err := signer.New("K2JCJMDEHXQW5F", testRSAKey(b))
 	require.NoError(b, err)
 	const u = cdn + "/movies/1/index.m3u8?lang=en"
 	_, err = s.SignURL(u, benchPolicy)
@@ -79,7 +79,7 @@ func BenchmarkSignURLCachedWildcard(b *testing.B) {
 
 // BenchmarkVerifyURL: what hlstest and defence-in-depth handlers pay per request.
 func BenchmarkVerifyURL(b *testing.B) {
-	s, err := signer.New("K2JCJMDEHXQW5F", testRSAKey(b), signer.WithClock(fixedClock))
+	s, err := signer.New("K2JCJMDEHXQW5F", testRSAKey(b))
 	require.NoError(b, err)
 	u, err := s.SignURL(cdn+"/movies/1/index.m3u8", benchPolicy)
 	require.NoError(b, err)

@@ -6,18 +6,18 @@ import (
 	"time"
 )
 
-// cacheKey identifies a policy and the form it travels in. The key pair and
-// hash are fixed per Signer, and each Signer has its own cache.
+// cacheKey identifies a policy, and so the form it travels in. The key pair
+// and hash are fixed per Signer, and each Signer has its own cache.
 type cacheKey struct {
 	resource  string
 	expires   int64
 	notBefore int64
 	ip        netip.Prefix
-	canned    bool
 }
 
-// cache is a bounded map of credentials. When full, expired entries are
-// dropped first, then arbitrary ones down to three quarters of the bound:
+// cache is a bounded map of credentials. When full, entries expired by the
+// wall clock (a Signer has no clock of its own; this is housekeeping only)
+// are dropped first, then arbitrary ones down to three quarters of the bound:
 // entries are cheap to remake, bucketed expiries make the working set small,
 // and evicting a batch at a time means the map is scanned under the write
 // lock once per max/4 inserts, not on every insert once full.
@@ -25,6 +25,7 @@ type cache struct {
 	mu  sync.RWMutex
 	max int
 	m   map[cacheKey]signed
+	now func() time.Time // time.Now; tests replace it
 }
 
 // signed is a cache entry: credentials and their query encoding, so a signed
@@ -38,7 +39,7 @@ func newCache(max int) *cache {
 	if max == 0 {
 		return nil
 	}
-	return &cache{max: max, m: make(map[cacheKey]signed)}
+	return &cache{max: max, m: make(map[cacheKey]signed), now: time.Now}
 }
 
 func (c *cache) get(k cacheKey) (signed, bool) {
@@ -51,14 +52,14 @@ func (c *cache) get(k cacheKey) (signed, bool) {
 	return v, ok
 }
 
-func (c *cache) put(k cacheKey, v signed, now func() time.Time) {
+func (c *cache) put(k cacheKey, v signed) {
 	if c == nil {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.m[k]; !ok && len(c.m) >= c.max {
-		c.evict(now().Unix())
+		c.evict(c.now().Unix())
 	}
 	c.m[k] = v
 }

@@ -29,26 +29,27 @@ func TestCacheEvictsInBatches(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := newCache(tt.max)
+			c.now = clock
 			for i := range tt.max {
 				exp := int64(2000)
 				if i < tt.expired {
 					exp = 500
 				}
-				c.put(cacheKey{resource: strconv.Itoa(i), expires: exp}, signed{}, clock)
+				c.put(cacheKey{resource: strconv.Itoa(i), expires: exp}, signed{})
 			}
 			require.Len(t, c.m, tt.max)
-			c.put(cacheKey{resource: "new", expires: 2000}, signed{}, clock)
+			c.put(cacheKey{resource: "new", expires: 2000}, signed{})
 			assert.Len(t, c.m, tt.wantAfterFull)
 			_, ok := c.get(cacheKey{resource: "new", expires: 2000})
 			assert.True(t, ok, "the new entry is kept")
 			for i := range 3 * tt.max {
-				c.put(cacheKey{resource: "more" + strconv.Itoa(i), expires: 2000}, signed{}, clock)
+				c.put(cacheKey{resource: "more" + strconv.Itoa(i), expires: 2000}, signed{})
 				require.LessOrEqual(t, len(c.m), tt.max)
 			}
 			// Re-putting a present key in a full cache evicts nothing.
 			for k := range c.m {
 				n := len(c.m)
-				c.put(k, signed{query: "x"}, clock)
+				c.put(k, signed{query: "x"})
 				assert.Len(t, c.m, n)
 				break
 			}
@@ -62,8 +63,9 @@ func TestCacheEvictsInBatches(t *testing.T) {
 func BenchmarkCachePutFull(b *testing.B) {
 	clock := func() time.Time { return time.Unix(1000, 0) }
 	c := newCache(DefaultCacheSize)
+	c.now = clock
 	for i := range DefaultCacheSize {
-		c.put(cacheKey{resource: strconv.Itoa(i), expires: 2000}, signed{}, clock)
+		c.put(cacheKey{resource: strconv.Itoa(i), expires: 2000}, signed{})
 	}
 	keys := make([]cacheKey, 4096)
 	for i := range keys {
@@ -72,7 +74,7 @@ func BenchmarkCachePutFull(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		c.put(keys[i%len(keys)], signed{}, clock)
+		c.put(keys[i%len(keys)], signed{})
 		i++
 	}
 }

@@ -39,9 +39,9 @@ func TestCarrierEncode(t *testing.T) {
 // TestCarrierSurvivesStripping: the carried copies are what an origin behind
 // CloudFront still sees once the signing parameters are stripped.
 func TestCarrierSurvivesStripping(t *testing.T) {
-	s, err := signer.New("K2JCJMDEHXQW5F", testRSAKey(t), signer.WithClock(fixedClock))
+	s, err := signer.New("K2JCJMDEHXQW5F", testRSAKey(t))
 	require.NoError(t, err)
-	p := policy.Custom(cdn+"/movies/1/*", exp)
+	p := policy.New(cdn+"/movies/1/*", exp)
 	signed, err := s.SignURL(cdn+"/movies/1/index.m3u8", p)
 	require.NoError(t, err)
 	creds, err := s.Credentials(p)
@@ -94,9 +94,9 @@ func TestExtractErrors(t *testing.T) {
 }
 
 func TestFromQuery(t *testing.T) {
-	s, err := signer.New("K2JCJMDEHXQW5F", testRSAKey(t), signer.WithClock(fixedClock), signer.WithHash(crypto.SHA256))
+	s, err := signer.New("K2JCJMDEHXQW5F", testRSAKey(t), signer.WithHash(crypto.SHA256))
 	require.NoError(t, err)
-	signed, err := s.SignURL(cdn+"/a.ts?v=1", policy.Canned(cdn+"/a.ts?v=1", exp))
+	signed, err := s.SignURL(cdn+"/a.ts?v=1", policy.New(cdn+"/a.ts?v=1", exp))
 	require.NoError(t, err)
 	u, err := url.Parse(signed)
 	require.NoError(t, err)
@@ -104,5 +104,5 @@ func TestFromQuery(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(1900000000), c.Expires)
 	assert.Equal(t, "SHA256", c.HashAlgorithm)
-	assert.True(t, c.Canned())
+	assert.Equal(t, policy.FormCanned, c.Form())
 }

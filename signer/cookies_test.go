@@ -24,17 +24,17 @@ func TestCookies(t *testing.T) {
 		opts  signer.CookieOptions
 		names []string
 	}{
-		{"custom SHA-1 RSA", "K2JCJMDEHXQW5F", testRSAKey(t), crypto.SHA1, policy.Custom(cdn+"/movies/1/*", exp), signer.CookieOptions{},
+		{"custom SHA-1 RSA", "K2JCJMDEHXQW5F", testRSAKey(t), crypto.SHA1, policy.New(cdn+"/movies/1/*", exp), signer.CookieOptions{},
 			[]string{"CloudFront-Policy", "CloudFront-Signature", "CloudFront-Key-Pair-Id"}},
-		{"custom SHA-256 ECDSA", "K3ECDSAEXAMPLE1", testECKey(t), crypto.SHA256, policy.Custom(cdn+"/movies/1/*", exp),
+		{"custom SHA-256 ECDSA", "K3ECDSAEXAMPLE1", testECKey(t), crypto.SHA256, policy.New(cdn+"/movies/1/*", exp),
 			signer.CookieOptions{Domain: ".example.com", Path: "/movies/1/", SameSite: http.SameSiteNoneMode},
 			[]string{"CloudFront-Policy", "CloudFront-Signature", "CloudFront-Key-Pair-Id", "CloudFront-Hash-Algorithm"}},
-		{"canned", "K2JCJMDEHXQW5F", testRSAKey(t), crypto.SHA1, policy.Canned(cdn+"/movies/1/a.ts", exp),
+		{"canned", "K2JCJMDEHXQW5F", testRSAKey(t), crypto.SHA1, policy.New(cdn+"/movies/1/a.ts", exp),
 			signer.CookieOptions{Insecure: true, Scriptable: true, Persistent: true},
 			[]string{"CloudFront-Expires", "CloudFront-Signature", "CloudFront-Key-Pair-Id"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := signer.New(tc.id, tc.key, signer.WithClock(fixedClock), signer.WithHash(tc.hash))
+			s, err := signer.New(tc.id, tc.key, signer.WithHash(tc.hash))
 			require.NoError(t, err)
 			cs, err := s.Cookies(tc.p, tc.opts)
 			require.NoError(t, err)
@@ -82,9 +82,9 @@ func TestFromCookiesErrors(t *testing.T) {
 // TestCookiesIgnoredWhenURLSigned: CloudFront verifies a URL that carries any
 // signing parameter on its own, whatever the cookies say.
 func TestCookiesIgnoredWhenURLSigned(t *testing.T) {
-	s, err := signer.New("K2JCJMDEHXQW5F", testRSAKey(t), signer.WithClock(fixedClock))
+	s, err := signer.New("K2JCJMDEHXQW5F", testRSAKey(t))
 	require.NoError(t, err)
-	good, err := s.Cookies(policy.Custom(cdn+"/movies/1/*", exp), signer.CookieOptions{})
+	good, err := s.Cookies(policy.New(cdn+"/movies/1/*", exp), signer.CookieOptions{})
 	require.NoError(t, err)
 	v := testVerifier(t)
 

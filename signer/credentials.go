@@ -34,8 +34,17 @@ const (
 // IsZero reports whether c holds no credentials.
 func (c Credentials) IsZero() bool { return c == Credentials{} }
 
-// Canned reports whether c is in canned form.
-func (c Credentials) Canned() bool { return c.Policy == "" && c.Expires != 0 }
+// Form returns the form c travels in: policy.FormCustom when Policy is set,
+// policy.FormCanned when Expires is, and zero when c holds neither.
+func (c Credentials) Form() policy.Form {
+	switch {
+	case c.Policy != "":
+		return policy.FormCustom
+	case c.Expires != 0:
+		return policy.FormCanned
+	}
+	return 0
+}
 
 // Expiry returns when the credentials stop working: the canned Expires, or the
 // custom policy's DateLessThan. It is the zero time when the policy cannot be

@@ -8,7 +8,8 @@ import (
 
 // Key errors.
 var (
-	// ErrNoKey reports input with no PEM block to read (empty or garbage).
+	// ErrNoKey reports input with no PEM block to read (empty or garbage),
+	// or a nil key given to New.
 	ErrNoKey = errors.New("signer: no PEM key found")
 	// ErrEncryptedKey reports a passphrase-protected key; the error says which
 	// openssl command writes a plain copy.
@@ -20,6 +21,8 @@ var (
 
 // Signing errors.
 var (
+	// ErrOption reports an Option that New cannot apply.
+	ErrOption = errors.New("signer: invalid option")
 	// ErrKeyPairID reports an empty or malformed key pair ID.
 	ErrKeyPairID = errors.New("signer: invalid key pair ID")
 	// ErrBadURL reports a URL that cannot be signed: relative, not http(s), or

@@ -22,7 +22,6 @@ func exampleSigner(opts ...signer.Option) *signer.Signer {
 	if err != nil {
 		panic(err)
 	}
-	opts = append([]signer.Option{signer.WithClock(func() time.Time { return time.Unix(1850000000, 0) })}, opts...)
 	s, err := signer.New("K2JCJMDEHXQW5F", key, opts...)
 	if err != nil {
 		panic(err)
@@ -68,7 +67,7 @@ func ExampleParsePrivateKey() {
 func ExampleSigner_SignURL_canned() {
 	s := exampleSigner()
 	const u = "https://d111111abcdef8.cloudfront.net/movies/1/index.m3u8"
-	signed, err := s.SignURL(u, policy.Canned(u, time.Unix(1900000000, 0)))
+	signed, err := s.SignURL(u, policy.New(u, time.Unix(1900000000, 0)))
 	if err != nil {
 		panic(err)
 	}
@@ -83,12 +82,12 @@ func ExampleSigner_SignURL_wildcard() {
 	if err != nil {
 		panic(err)
 	}
-	signed, err := s.SignURL(master, policy.Custom(scope, time.Unix(1900000000, 0)))
+	signed, err := s.SignURL(master, policy.New(scope, time.Unix(1900000000, 0)))
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println(short(signed))
-	_, err = s.SignURL("https://d111111abcdef8.cloudfront.net/movies/10/index.m3u8", policy.Custom(scope, time.Unix(1900000000, 0)))
+	_, err = s.SignURL("https://d111111abcdef8.cloudfront.net/movies/10/index.m3u8", policy.New(scope, time.Unix(1900000000, 0)))
 	fmt.Println(errors.Is(err, signer.ErrResource))
 	// Output:
 	// https://d111111abcdef8.cloudfront.net/movies/1/index.m3u8?lang=en&Policy=eyJTdGF0…&Signature=g0KfYhEO…&Key-Pair-Id=K2JCJMDEHXQW5F
@@ -97,7 +96,7 @@ func ExampleSigner_SignURL_wildcard() {
 
 func ExampleWithHash() {
 	s := exampleSigner(signer.WithHash(crypto.SHA256))
-	c, err := s.Credentials(policy.Custom("https://d111111abcdef8.cloudfront.net/movies/1/*", time.Unix(1900000000, 0)))
+	c, err := s.Credentials(policy.New("https://d111111abcdef8.cloudfront.net/movies/1/*", time.Unix(1900000000, 0)))
 	if err != nil {
 		panic(err)
 	}
@@ -107,7 +106,7 @@ func ExampleWithHash() {
 
 func ExampleSigner_Cookies() {
 	s := exampleSigner()
-	cookies, err := s.Cookies(policy.Custom("https://d111111abcdef8.cloudfront.net/movies/1/*", time.Unix(1900000000, 0)),
+	cookies, err := s.Cookies(policy.New("https://d111111abcdef8.cloudfront.net/movies/1/*", time.Unix(1900000000, 0)),
 		signer.CookieOptions{Domain: "d111111abcdef8.cloudfront.net"})
 	if err != nil {
 		panic(err)
@@ -123,7 +122,7 @@ func ExampleSigner_Cookies() {
 
 func ExampleCarrier() {
 	s := exampleSigner()
-	p := policy.Custom("https://d111111abcdef8.cloudfront.net/movies/1/*", time.Unix(1900000000, 0))
+	p := policy.New("https://d111111abcdef8.cloudfront.net/movies/1/*", time.Unix(1900000000, 0))
 	signed, err := s.SignURL("https://d111111abcdef8.cloudfront.net/movies/1/index.m3u8", p)
 	if err != nil {
 		panic(err)
@@ -163,7 +162,7 @@ func ExampleVerifier() {
 	client := netip.MustParseAddr("192.0.2.1")
 
 	res, err := v.VerifyURL(signed, client, time.Unix(1850000000, 0))
-	fmt.Println(res.Canned, res.URL, err)
+	fmt.Println(res.Form, res.URL, err)
 
 	_, err = v.VerifyURL(signed, client, time.Unix(1900000000, 0))
 	fmt.Println(errors.Is(err, signer.ErrExpired))
@@ -171,13 +170,14 @@ func ExampleVerifier() {
 	_, err = v.VerifyURL(strings.Replace(signed, "/1/", "/2/", 1), client, time.Unix(1850000000, 0))
 	fmt.Println(errors.Is(err, signer.ErrBadSignature))
 	// Output:
-	// true https://d111111abcdef8.cloudfront.net/movies/1/index.m3u8 <nil>
+	// canned https://d111111abcdef8.cloudfront.net/movies/1/index.m3u8 <nil>
 	// true
 	// true
 }
 
 func ExampleHandler() {
 	h := &signer.Handler{
+		Now:      func() time.Time { return time.Unix(1850000000, 0) }, // for a stable output; nil means time.Now
 		Signer:   exampleSigner(),
 		Playlist: "https://d111111abcdef8.cloudfront.net/movies/{id}/index.m3u8",
 		Authorize: func(r *http.Request, id string) (signer.Grant, error) {

@@ -96,6 +96,8 @@ type Handler struct {
 	AllowOrigins []string
 	// ErrorLog receives refusals and failures; nil uses the log package.
 	ErrorLog *log.Logger
+	// Now is the clock expiries are computed from; nil means time.Now.
+	Now func() time.Time
 }
 
 // signResponse is the JSON answer.
@@ -161,7 +163,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if bucket <= 0 {
 		bucket = DefaultBucket
 	}
-	p := policy.Custom(scope, policy.RoundUp(h.Signer.Now().Add(ttl), bucket))
+	p := policy.New(scope, policy.RoundUp(h.now().Add(ttl), bucket))
 	p.SourceIP = g.SourceIP
 	res := signResponse{URL: target, Expires: p.Expires.Unix()}
 	if format == FormatCookies {
@@ -236,4 +238,11 @@ func (h *Handler) fail(w http.ResponseWriter, status int, msg string, cause erro
 		}
 	}
 	h.json(w, status, errorResponse{Error: msg})
+}
+
+func (h *Handler) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
 }

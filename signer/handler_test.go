@@ -21,10 +21,11 @@ import (
 
 func signHandler(t *testing.T) *signer.Handler {
 	t.Helper()
-	s, err := signer.New("K2JCJMDEHXQW5F", testRSAKey(t), signer.WithClock(fixedClock))
+	s, err := signer.New("K2JCJMDEHXQW5F", testRSAKey(t))
 	require.NoError(t, err)
 	carrier := signer.Suffix("-PREFIX")
 	return &signer.Handler{
+		Now:      fixedClock,
 		Signer:   s,
 		Playlist: cdn + "/movies/{id}/index.m3u8",
 		Authorize: func(r *http.Request, id string) (signer.Grant, error) {

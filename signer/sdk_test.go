@@ -17,7 +17,7 @@ import (
 func TestCannedMatchesSDK(t *testing.T) {
 	key := testRSAKey(t)
 	exp := time.Unix(1900000000, 0)
-	s, err := signer.New("K2JCJMDEHXQW5F", key, signer.WithClock(fixedClock))
+	s, err := signer.New("K2JCJMDEHXQW5F", key)
 	require.NoError(t, err)
 	sdk := sign.NewURLSigner("K2JCJMDEHXQW5F", key)
 	for _, tc := range []struct{ name, url string }{
@@ -29,7 +29,7 @@ func TestCannedMatchesSDK(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			want, err := sdk.Sign(tc.url, exp)
 			require.NoError(t, err)
-			got, err := s.SignURL(tc.url, policy.Canned(tc.url, exp))
+			got, err := s.SignURL(tc.url, policy.New(tc.url, exp))
 			require.NoError(t, err)
 			assert.Equal(t, want, got)
 		})

@@ -6,7 +6,6 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"fmt"
-	"time"
 
 	"github.com/cfhls/cfhls/policy"
 )
@@ -16,18 +15,23 @@ import (
 const DefaultCacheSize = 4096
 
 // Signer turns policies into CloudFront credentials with one key pair. It is
-// safe for concurrent use. Credentials are cached by policy, so when expiries
-// are bucketed (policy.RoundUp) one signing operation serves every viewer of
-// the same policy in the same bucket.
+// safe for concurrent use and cannot be changed once made: [New] checks the
+// key and every [Option], so a bad key or setting fails at startup.
+// Credentials are cached by policy, so when expiries are bucketed
+// (policy.RoundUp) one signing operation serves every viewer of the same
+// policy in the same bucket.
+//
+// A Signer reads no clock: it signs any valid policy, and whoever picks the
+// expiry (a Handler, with its Now field) owns the time.
 type Signer struct {
 	keyPairID string
 	key       crypto.Signer
 	hash      crypto.Hash
-	now       func() time.Time
 	cache     *cache
 }
 
-// Option configures a Signer in [New].
+// Option configures a Signer in [New]. An Option that cannot apply makes New
+// fail with an error wrapping [ErrOption].
 type Option func(*Signer) error
 
 // WithHash selects the digest signed: crypto.SHA1 (the default, what every
@@ -36,21 +40,9 @@ type Option func(*Signer) error
 func WithHash(h crypto.Hash) Option {
 	return func(s *Signer) error {
 		if h != crypto.SHA1 && h != crypto.SHA256 {
-			return fmt.Errorf("signer: hash %v: CloudFront accepts SHA-1 and SHA-256", h)
+			return fmt.Errorf("%w: WithHash(%v): CloudFront accepts crypto.SHA1 and crypto.SHA256", ErrOption, h)
 		}
 		s.hash = h
-		return nil
-	}
-}
-
-// WithClock sets the clock used to refuse signing already expired policies.
-// The default is time.Now.
-func WithClock(now func() time.Time) Option {
-	return func(s *Signer) error {
-		if now == nil {
-			return fmt.Errorf("signer: WithClock(nil)")
-		}
-		s.now = now
 		return nil
 	}
 }
@@ -59,7 +51,7 @@ func WithClock(now func() time.Time) Option {
 func WithCacheSize(n int) Option {
 	return func(s *Signer) error {
 		if n < 0 {
-			return fmt.Errorf("signer: cache size %d is negative", n)
+			return fmt.Errorf("%w: WithCacheSize(%d): the size is negative; 0 disables the cache", ErrOption, n)
 		}
 		s.cache = newCache(n)
 		return nil
@@ -68,18 +60,19 @@ func WithCacheSize(n int) Option {
 
 // New returns a Signer for the CloudFront public key keyPairID (the ID of the
 // public key in the distribution's trusted key group, such as K2JCJMDEHXQW5F)
-// and its private key, which must be RSA 2048 or ECDSA P-256.
+// and its private key, which must be RSA 2048 or ECDSA P-256. Its errors wrap
+// [ErrKeyPairID], [ErrNoKey] (a nil key), [ErrUnsupportedKey] or [ErrOption].
 func New(keyPairID string, key crypto.Signer, opts ...Option) (*Signer, error) {
 	if err := checkKeyPairID(keyPairID); err != nil {
 		return nil, err
 	}
 	if key == nil {
-		return nil, fmt.Errorf("signer: New: nil key")
+		return nil, fmt.Errorf("%w: New was given a nil key: load one with LoadPrivateKey or ParsePrivateKey", ErrNoKey)
 	}
 	if err := checkPublic(key.Public()); err != nil {
 		return nil, err
 	}
-	s := &Signer{keyPairID: keyPairID, key: key, hash: crypto.SHA1, now: time.Now, cache: newCache(DefaultCacheSize)}
+	s := &Signer{keyPairID: keyPairID, key: key, hash: crypto.SHA1, cache: newCache(DefaultCacheSize)}
 	for _, o := range opts {
 		if err := o(s); err != nil {
 			return nil, err
@@ -107,16 +100,11 @@ func (s *Signer) KeyPairID() string { return s.keyPairID }
 // Hash returns the digest the Signer signs (crypto.SHA1 or crypto.SHA256).
 func (s *Signer) Hash() crypto.Hash { return s.hash }
 
-// Now returns the Signer's clock reading.
-func (s *Signer) Now() time.Time { return s.now() }
-
-// Credentials signs p. The canned form (Expires=…) is used when the policy can
-// travel canned (no wildcard, no NotBefore, no SourceIP); such credentials are
-// good for exactly the URL in p.Resource. Otherwise the custom form
-// (Policy=…) is used. An invalid policy wraps policy.ErrInvalid, and a policy
-// already expired by the Signer's clock wraps [ErrExpired].
+// Credentials signs p in the form p.Form() names: canned (Expires=…),
+// good for exactly the URL in p.Resource, or custom (Policy=…). An invalid
+// policy wraps policy.ErrInvalid.
 func (s *Signer) Credentials(p policy.Policy) (Credentials, error) {
-	e, err := s.credentials(p, p.CanTravelCanned())
+	e, err := s.credentials(p)
 	return e.creds, err
 }
 
@@ -125,17 +113,13 @@ func (s *Signer) Credentials(p policy.Policy) (Credentials, error) {
 // Use it where every request needs the query string, as a server-side
 // rewriting origin does.
 func (s *Signer) Query(p policy.Policy) (string, error) {
-	e, err := s.credentials(p, p.CanTravelCanned())
+	e, err := s.credentials(p)
 	return e.query, err
 }
 
-// credentials signs p in the given form, through the cache.
-func (s *Signer) credentials(p policy.Policy, canned bool) (signed, error) {
-	if now := s.now(); now.Unix() >= p.Expires.Unix() {
-		return signed{}, fmt.Errorf("signer: %w: policy expires %s, before now (%s)", ErrExpired,
-			p.Expires.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
-	}
-	k := cacheKey{resource: p.Resource, expires: p.Expires.Unix(), ip: p.SourceIP, canned: canned}
+// credentials signs p in its form, through the cache.
+func (s *Signer) credentials(p policy.Policy) (signed, error) {
+	k := cacheKey{resource: p.Resource, expires: p.Expires.Unix(), ip: p.SourceIP}
 	if !p.NotBefore.IsZero() {
 		k.notBefore = p.NotBefore.Unix()
 	}
@@ -151,7 +135,7 @@ func (s *Signer) credentials(p policy.Policy, canned bool) (signed, error) {
 		return signed{}, err
 	}
 	c := Credentials{Signature: policy.Encode(sig), KeyPairID: s.keyPairID}
-	if canned {
+	if p.Form() == policy.FormCanned {
 		c.Expires = p.Expires.Unix()
 	} else {
 		c.Policy = policy.Encode(doc)
@@ -160,7 +144,7 @@ func (s *Signer) credentials(p policy.Policy, canned bool) (signed, error) {
 		c.HashAlgorithm = "SHA256"
 	}
 	e := signed{creds: c, query: c.Encode()}
-	s.cache.put(k, e, s.now)
+	s.cache.put(k, e)
 	return e, nil
 }
 

@@ -13,12 +13,14 @@ import (
 // exactly as given (it is not re-escaped), because a canned signature covers
 // the URL byte for byte.
 //
-// The canned form is used when p can travel canned and its Resource is the URL
-// (without fragment); the custom form when p's Resource is a pattern that
-// matches the URL. SignURL refuses a relative or non-http(s) URL
-// ([ErrBadURL]), a URL that already carries signing parameters
-// ([ErrAlreadySigned]), a URL p does not cover ([ErrResource]; a policy built
-// by policy.Canned covers only its own URL), and invalid or expired policies.
+// The credentials travel in p.Form(): canned when p's Resource is the URL
+// itself (without fragment), with no '*' and no condition but the expiry;
+// custom when p's Resource is a pattern that matches the URL or p has
+// conditions. SignURL refuses a relative or non-http(s) URL ([ErrBadURL]), a
+// URL that already carries signing parameters ([ErrAlreadySigned]), a URL p
+// does not cover ([ErrResource]; a canned-form policy covers only its own
+// URL, and a policy whose Resource is the URL itself refuses a URL with '*',
+// which would make it a wildcard) and invalid policies (policy.ErrInvalid).
 func (s *Signer) SignURL(rawURL string, p policy.Policy) (string, error) {
 	target, frag, _ := strings.Cut(rawURL, "#")
 	u, err := url.Parse(target)
@@ -34,16 +36,15 @@ func (s *Signer) SignURL(rawURL string, p policy.Policy) (string, error) {
 	if err := p.Validate(); err != nil {
 		return "", fmt.Errorf("signer: %w", err)
 	}
-	var canned bool
 	switch {
-	case p.Resource == target && p.CanTravelCanned():
-		canned = true
-	case p.IsCanned():
-		return "", fmt.Errorf("%w: canned policy for %q cannot sign %q", ErrResource, p.Resource, target)
+	case p.Resource == target && strings.Contains(target, "*"):
+		return "", fmt.Errorf("signer: SignURL: %q holds '*', which a policy for exactly this URL would read as a wildcard covering other URLs: percent-encode it as %%2A, or give a pattern Resource: %w", target, ErrResource)
+	case p.Form() == policy.FormCanned && p.Resource != target:
+		return "", fmt.Errorf("signer: SignURL: the policy for %q travels canned and covers that URL only, not %q (put a '*' in Resource to cover more): %w", p.Resource, target, ErrResource)
 	case !policy.Match(p.Resource, target):
-		return "", fmt.Errorf("%w: resource %q does not cover %q", ErrResource, p.Resource, target)
+		return "", fmt.Errorf("signer: SignURL: the policy's resource %q does not cover %q: %w", p.Resource, target, ErrResource)
 	}
-	e, err := s.credentials(p, canned)
+	e, err := s.credentials(p)
 	if err != nil {
 		return "", err
 	}

@@ -99,14 +99,17 @@ func runCookies(e *env, c *command, args []string) int {
 	} else if pf.resource != "" && !policy.Match(pf.resource, reqURL) {
 		return e.fail(c, "-resource %q does not match %q: the cookies would not work for it", pf.resource, reqURL)
 	}
-	p := pf.policy(target, time.Now())
+	p, err := pf.policy(target, time.Now())
+	if err != nil {
+		return e.fail(c, "%v", err)
+	}
 	s, err := pf.signer()
 	if err != nil {
 		return e.fail(c, "%v", err)
 	}
 	cookies, err := s.Cookies(p, o)
 	if err != nil {
-		return e.fail(c, "%s", signError(err, p))
+		return e.fail(c, "%s", signError(err, p, target))
 	}
 	for _, ck := range cookies {
 		if err := ck.Valid(); err != nil {
@@ -114,7 +117,7 @@ func runCookies(e *env, c *command, args []string) int {
 		}
 		fmt.Fprintf(e.stdout, "Set-Cookie: %s\n", ck.String())
 	}
-	if p.CanTravelCanned() {
+	if p.Form() == policy.FormCanned {
 		fmt.Fprintf(e.stderr, "cfhls cookies: note: a canned policy: these cookies work for %s only; give -resource 'PATTERN*' to cover a whole presentation\n", target)
 	}
 	return exitOK

@@ -151,32 +151,31 @@ func (pf *policyFlags) signer() (*signer.Signer, error) {
 }
 
 // policy returns the policy the flags describe for target (a URL without
-// fragment): canned for exactly target unless -resource, -not-before or -ip
-// ask for a custom one.
-func (pf *policyFlags) policy(target string, now time.Time) policy.Policy {
+// fragment): for exactly target (canned form) unless -resource, -not-before
+// or -ip ask for more. An expiry already past at now is refused: the Signer
+// reads no clock, and CloudFront would refuse the credentials.
+func (pf *policyFlags) policy(target string, now time.Time) (policy.Policy, error) {
 	expires := pf.expires.t
 	if expires.IsZero() {
 		expires = now.Add(pf.ttl)
-	}
-	if pf.resource == "" && pf.notBefore.t.IsZero() && !pf.ip.p.IsValid() {
-		return policy.Canned(target, expires)
 	}
 	res := pf.resource
 	if res == "" {
 		res = target
 	}
-	p := policy.Custom(res, expires)
+	p := policy.New(res, expires)
 	p.NotBefore = pf.notBefore.t
 	p.SourceIP = pf.ip.p
-	return p
+	if !now.Before(p.Expires) {
+		return p, fmt.Errorf("the policy would have expired %s (%s): give a later -expires, or -ttl", relTime(p.Expires, now), p.Expires.UTC().Format(time.RFC3339))
+	}
+	return p, nil
 }
 
 // signError explains a signing error, with what to do about the common ones.
-func signError(err error, p policy.Policy) string {
+func signError(err error, p policy.Policy, target string) string {
 	switch {
-	case errors.Is(err, signer.ErrExpired):
-		return fmt.Sprintf("%v\n(the expiry %s is in the past: give a later -expires, or -ttl)", err, p.Expires.UTC().Format(time.RFC3339))
-	case errors.Is(err, policy.ErrInvalid) && p.IsCanned() && strings.Contains(p.Resource, "*"):
+	case errors.Is(err, signer.ErrResource) && p.Resource == target && strings.Contains(target, "*"):
 		return fmt.Sprintf("%v\n(the URL holds '*': a canned policy has no wildcards; sign the URL the viewer opens and put the pattern in -resource)", err)
 	case errors.Is(err, signer.ErrResource):
 		return fmt.Sprintf("%v\n(-resource must match the URL being signed)", err)

@@ -140,7 +140,7 @@ func credentialsFrom(signedURL, suffix string) (signer.Credentials, error) {
 	if err != nil {
 		return signer.Credentials{}, err
 	}
-	if creds.Canned() {
+	if creds.Form() == policy.FormCanned {
 		return signer.Credentials{}, fmt.Errorf("the credentials are canned (Expires=%d): they are good for that one URL only, and CloudFront would refuse every URI of the playlist with them; sign a wildcard policy (cfhls sign -resource 'https://…/movies/1/*')", creds.Expires)
 	}
 	return creds, nil

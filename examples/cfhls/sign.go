@@ -43,11 +43,14 @@ func runSign(e *env, c *command, args []string) int {
 	}
 	rawURL := rest[0]
 	target, _, _ := strings.Cut(rawURL, "#")
-	p := pf.policy(target, time.Now())
+	p, err := pf.policy(target, time.Now())
+	if err != nil {
+		return e.fail(c, "%v", err)
+	}
 	if err := checkMarker(pf.carry); err != nil {
 		return e.usageError(c, fs, "-carry: %v", err)
 	}
-	if pf.carry != "" && p.CanTravelCanned() {
+	if pf.carry != "" && p.Form() == policy.FormCanned {
 		return e.usageError(c, fs, "-carry needs a wildcard -resource (such as 'https://host/movies/1/*'): canned credentials are good for one URL only, and CloudFront refuses a canned URL with parameters added after signing")
 	}
 	s, err := pf.signer()
@@ -56,7 +59,7 @@ func runSign(e *env, c *command, args []string) int {
 	}
 	signed, err := s.SignURL(rawURL, p)
 	if err != nil {
-		return e.fail(c, "%s", signError(err, p))
+		return e.fail(c, "%s", signError(err, p, target))
 	}
 	if pf.carry != "" {
 		signed, err = appendCarry(signed, s, p, pf.carry)

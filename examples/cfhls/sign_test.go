@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"github.com/cfhls/cfhls/policy"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cfhls/cfhls/policy"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -276,7 +277,7 @@ func TestSignCarry(t *testing.T) {
 // CloudFront base64.
 func encodedPolicy(t *testing.T, resource string, expires int64) string {
 	t.Helper()
-	doc, err := policy.Custom(resource, time.Unix(expires, 0)).JSON()
+	doc, err := policy.New(resource, time.Unix(expires, 0)).JSON()
 	require.NoError(t, err)
 	return policy.Encode(doc)
 }

@@ -88,7 +88,7 @@ func TestLambdaTruncatedOrigin(t *testing.T) {
 	require.NoError(t, err)
 	s, err := signer.New("K2JCJMDEHXQW5F", key)
 	require.NoError(t, err)
-	creds, err := s.Credentials(policy.Custom(cdn+"/movies/1/*", time.Now().Add(time.Hour)))
+	creds, err := s.Credentials(policy.New(cdn+"/movies/1/*", time.Now().Add(time.Hour)))
 	require.NoError(t, err)
 	carried := signer.Suffix("-PREFIX").Encode(creds)
 

@@ -74,7 +74,7 @@ func newStack(cfg config) (*stack, error) {
 	if cfg.logf == nil {
 		cfg.logf = func(string, ...any) {}
 	}
-	s, err := signer.New(cfg.keyPairID, cfg.key, signer.WithClock(cfg.clock))
+	s, err := signer.New(cfg.keyPairID, cfg.key)
 	if err != nil {
 		return nil, err
 	}
@@ -259,7 +259,7 @@ func (f logWriter) Write(p []byte) (int, error) {
 // policy is the wildcard policy the demo signs: scope until now+TTL,
 // rounded up to 15 minutes.
 func (st *stack) policy(scope string) (policy.Policy, error) {
-	p := policy.Custom(scope, policy.RoundUp(st.cfg.clock().Add(st.cfg.ttl), 15*time.Minute))
+	p := policy.New(scope, policy.RoundUp(st.cfg.clock().Add(st.cfg.ttl), 15*time.Minute))
 	return p, p.Validate()
 }
 
