@@ -40,8 +40,7 @@ func FSOrigin(fsys fs.FS) http.Handler {
 func RemoteOrigin(target *url.URL) http.Handler {
 	return &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
-			pr.SetURL(target)
-			pr.Out.Host = target.Host
+			pr.SetURL(target) // which also sends target's Host
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			if f, ok := w.(interface{ originFailed(error) }); ok {

@@ -2,7 +2,9 @@ package signer
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/cfhls/cfhls/policy"
@@ -30,8 +32,9 @@ func (s *Signer) SignURL(rawURL string, p policy.Policy) (string, error) {
 	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return "", fmt.Errorf("%w: %q is not an absolute http or https URL", ErrBadURL, rawURL)
 	}
-	if name, ok := signingParam(u.RawQuery); ok {
-		return "", fmt.Errorf("%w: %q has %s; sign the URL without CloudFront's parameters", ErrAlreadySigned, rawURL, name)
+	if _, params := SplitSignedURL(target); len(params) > 0 {
+		names := slices.Sorted(maps.Keys(params))
+		return "", fmt.Errorf("%w: %q has %s; sign the URL without CloudFront's parameters", ErrAlreadySigned, rawURL, strings.Join(names, ", "))
 	}
 	if err := p.Validate(); err != nil {
 		return "", fmt.Errorf("signer: %w", err)
@@ -63,22 +66,4 @@ func (s *Signer) SignURL(rawURL string, p policy.Policy) (string, error) {
 		b.WriteString(frag)
 	}
 	return b.String(), nil
-}
-
-// signingParam reports the first CloudFront signing parameter in a raw query.
-func signingParam(rawQuery string) (string, bool) {
-	for rawQuery != "" {
-		var kv string
-		kv, rawQuery, _ = strings.Cut(rawQuery, "&")
-		name, _, _ := strings.Cut(kv, "=")
-		if strings.ContainsAny(name, "%+") {
-			if n, err := url.QueryUnescape(name); err == nil {
-				name = n
-			}
-		}
-		if isSigningParam(name) {
-			return name, true
-		}
-	}
-	return "", false
 }
