@@ -2,6 +2,7 @@ package playlist
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 )
 
@@ -76,3 +77,30 @@ func (e *ParseError) Error() string {
 
 // Unwrap returns e.Err.
 func (e *ParseError) Unwrap() error { return e.Err }
+
+// URIError is returned, wrapped or not, when [Rewriter.KeyURI] or
+// [Rewriter.Hook] fails for a URI, or returns a replacement that would break
+// the playlist. errors.Is and errors.As see through it to the hook's error.
+type URIError struct {
+	// Line is the 1-based number of the URI's line; 0 for
+	// [Rewriter.ApplyMedia] and [Rewriter.ApplyMaster], which have no lines.
+	Line int
+	// Kind is what the URI points at.
+	Kind Kind
+	// URI is the URI as the playlist wrote it.
+	URI string
+	// Err is the hook's error, or why its replacement was refused.
+	Err error
+}
+
+// Error returns "playlist: line L: KIND URI "…": " followed by the error.
+func (e *URIError) Error() string {
+	s := "playlist: "
+	if e.Line > 0 {
+		s += "line " + strconv.Itoa(e.Line) + ": "
+	}
+	return s + e.Kind.String() + " URI " + strconv.Quote(e.URI) + ": " + fmt.Sprint(e.Err)
+}
+
+// Unwrap returns e.Err.
+func (e *URIError) Unwrap() error { return e.Err }

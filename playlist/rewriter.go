@@ -154,8 +154,9 @@ type URI struct {
 // writes already made), and nothing at all when the output before the error
 // was shorter than 32 KiB; a caller that has not seen a write can still
 // answer with an error of its own. Rewrite returns a [*ParseError] for input
-// that is not a playlist it can pass on; errors from src and dst, and those
-// of KeyURI and Hook, are returned wrapped (errors.Is and errors.As see them).
+// that is not a playlist it can pass on, a [*URIError] (with the line) when
+// KeyURI or Hook fails, and errors from src and dst wrapped (errors.Is and
+// errors.As see through all of them).
 func (rw *Rewriter) Rewrite(dst io.Writer, src io.Reader) error {
 	cfg, err := rw.config()
 	if err != nil {

@@ -91,10 +91,7 @@ func (s *state) rewriteURI(t []byte, k Kind, quoted bool) error {
 		err = checkReplacement(rep, quoted)
 	}
 	if err != nil {
-		if s.line == 0 { // ApplyMedia, ApplyMaster
-			return fmt.Errorf("playlist: %v URI %q: %w", k, raw, err)
-		}
-		return fmt.Errorf("playlist: line %d: %v URI %q: %w", s.line, k, raw, err)
+		return &URIError{Line: s.line, Kind: k, URI: raw, Err: err} // s.line is 0 for ApplyMedia, ApplyMaster
 	}
 	s.out = append(s.out, rep...)
 	return nil
