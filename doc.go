@@ -34,4 +34,40 @@
 //     test, like net/http/httptest.
 //   - examples: a local server running the whole stack, a Lambda, and the
 //     cfhls command line tool.
+//
+// # Configuration
+//
+// Each kind of object is configured one way, the way the standard library
+// configures its kind:
+//
+//   - Values are plain structs: a literal is as good as a constructor
+//     (policy.Policy, signer.Credentials, signer.Carrier, hlstest.Behavior).
+//     Nothing about them is hidden; every property is derived from the
+//     exported fields.
+//   - Handlers and the Rewriter are structs with exported fields whose zero
+//     values are documented defaults, set before first use and never changed
+//     after, as with http.Server and httputil.ReverseProxy
+//     (playlist.Rewriter, playlist.Handler, playlist.KeyServer,
+//     signer.Handler). A program builds them in one literal that reads as
+//     its configuration; what a field's absence means is written beside it.
+//     A playlist.Handler checks its configuration against its mode
+//     (Handler.Validate, and at the first request) because a wrong mix of
+//     fields there could grant or leak credentials.
+//   - Key holders are made by a constructor that checks everything once and
+//     cannot be changed afterwards: signer.New(keyPairID, key, opts...) with
+//     functional options, and signer.NewVerifier with AddKey. A Signer is
+//     shared by every handler of a program; a setting changed under it would
+//     corrupt its cache, and a bad key or option belongs at startup, as an
+//     error that wraps a sentinel (signer.ErrKeyPairID, ErrUnsupportedKey,
+//     ErrOption, ...).
+//   - Test servers follow net/http/httptest: hlstest.NewCloudFront returns
+//     a started simulator; hlstest.NewUnstartedCloudFront returns one whose
+//     exported fields are set before Start.
+//
+// Time is injected one way everywhere: a Now func() time.Time field, nil
+// meaning time.Now, on every object that reads the clock (playlist.Handler,
+// playlist.KeyServer, signer.Handler, hlstest.CloudFront). A signer.Signer
+// reads no clock: it signs the expiry it is given, and whoever chooses the
+// expiry owns the time. Functions that judge a request at a moment take the
+// moment as an argument (signer.Verifier's methods, policy.Policy.Evaluate).
 package cfhls
