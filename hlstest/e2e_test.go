@@ -140,7 +140,8 @@ func TestBlogFlowEndToEnd(t *testing.T) {
 			clock := func() time.Time { return t0.Add(5 * time.Minute) }
 			verifier := signer.NewVerifier()
 			require.NoError(t, verifier.AddKey(tc.key.ID, tc.key.Public))
-			origin := &playlist.Handler{Origin: tc.fsys, Carrier: &tc.carrier, Verifier: verifier, Now: clock}
+			origin := &playlist.Handler{Origin: tc.fsys, Mode: playlist.ModePropagate,
+				Propagate: playlist.Carried{Carrier: &tc.carrier, Verifier: verifier}, Now: clock}
 			cf := NewCloudFront(media.wrap(tc.fsys),
 				WithDomain(testDomain),
 				WithClock(clock),

@@ -79,4 +79,25 @@
 //
 // The Rewriter core needs nothing from the signer: it appends strings it is
 // given.
+//
+// # Serving playlists
+//
+// A [Handler] fetches each playlist from an origin, rewrites it and serves
+// it, and passes every other request to the origin. Its [Mode] is required
+// and says where the credentials come from; each mode reads its own group
+// of settings, and only that group may be set:
+//
+//   - [ModePropagate], [Handler.Propagate]: the credentials the viewer's
+//     request carries as prefixed copies (the AWS blog's design). Needs a
+//     Carrier; a Verifier checks the copies too.
+//   - [ModeServerSide], [Handler.ServerSide]: one wildcard policy the
+//     Handler signs per presentation. Needs a Signer; [ServerSide.Viewer]
+//     caps each grant by the viewer's own credentials.
+//   - [ModeCookies], no settings: signed cookies carry the credentials and
+//     URIs stay as they are.
+//
+// [Handler.Validate] reports a configuration that does not fit its mode
+// (wrapping [ErrConfig]); a Handler that fails it answers every request
+// 500. A [KeyServer] serves AES-128 keys to the viewers whose credentials
+// (which the Handler puts on key URIs) or session it accepts.
 package playlist

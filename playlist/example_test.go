@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
+	"testing/fstest"
 
 	"github.com/cfhls/cfhls/playlist"
+	"github.com/cfhls/cfhls/signer"
 	"github.com/grafov/m3u8"
 )
 
@@ -226,4 +229,50 @@ func ExampleParseError() {
 	// Output:
 	// line: 2
 	// playlist: line 2: EXT-X-STREAM-INF has no URI line
+}
+
+// A Handler in ModePropagate: CloudFront has verified and stripped Policy,
+// Signature and Key-Pair-Id, and forwarded their -PREFIX copies; the
+// Handler puts the credentials on every URI, and the copies again on URIs
+// of nested playlists. (Set Propagate.Verifier to check the copies too.)
+func ExampleHandler() {
+	carrier := signer.Suffix("-PREFIX")
+	h := &playlist.Handler{
+		Origin:    playlist.FSOrigin(fstest.MapFS{"movies/1/master.m3u8": {Data: []byte("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n720p/index.m3u8\n")}}),
+		Mode:      playlist.ModePropagate,
+		Propagate: playlist.Carried{Carrier: &carrier},
+	}
+	if err := h.Validate(); err != nil {
+		log.Fatal(err)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "https://d111111abcdef8.cloudfront.net/movies/1/master.m3u8?Policy-PREFIX=P&Signature-PREFIX=S&Key-Pair-Id-PREFIX=K", nil))
+	fmt.Println(w.Code)
+	fmt.Print(w.Body.String())
+	// Output:
+	// 200
+	// #EXTM3U
+	// #EXT-X-STREAM-INF:BANDWIDTH=1
+	// 720p/index.m3u8?Policy=P&Signature=S&Key-Pair-Id=K&Policy-PREFIX=P&Signature-PREFIX=S&Key-Pair-Id-PREFIX=K
+}
+
+// Validate names what does not fit: here the Mode is missing (it is never
+// guessed from the settings), and then the settings are another mode's.
+// Served anyway, such a Handler answers every request 500.
+func ExampleHandler_Validate() {
+	carrier := signer.Suffix("-PREFIX")
+	h := &playlist.Handler{
+		Origin:    playlist.FSOrigin(fstest.MapFS{}),
+		Propagate: playlist.Carried{Carrier: &carrier},
+	}
+	err := h.Validate()
+	fmt.Println(errors.Is(err, playlist.ErrConfig))
+	fmt.Println(err)
+
+	h.Mode = playlist.ModeCookies
+	fmt.Println(h.Validate())
+	// Output:
+	// true
+	// playlist: invalid configuration: Mode is not set: choose ModePropagate, ModeServerSide or ModeCookies
+	// playlist: invalid configuration: Propagate.Carrier is set, but Mode is ModeCookies: Propagate configures ModePropagate only; remove it or set Mode to ModePropagate
 }

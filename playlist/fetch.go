@@ -63,9 +63,9 @@ func (h *Handler) fetch(r *http.Request) (*answer, error) {
 	}
 	// Only what fetch can decode; the viewer's own list may name br or zstd.
 	sub.Header.Set("Accept-Encoding", "gzip")
-	if h.Carrier != nil {
+	if c := h.carrier(); c != nil {
 		q := sub.URL.Query()
-		h.Carrier.Strip(q)
+		c.Strip(q)
 		sub.URL.RawQuery = q.Encode()
 		sub.RequestURI = sub.URL.RequestURI()
 	}

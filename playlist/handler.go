@@ -2,7 +2,6 @@ package playlist
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"log"
 	"net/http"
@@ -18,26 +17,30 @@ import (
 )
 
 // Mode says where a Handler gets the credentials it puts on playlist URIs.
+// The zero Mode is none: a Handler must name its own.
 type Mode int
 
 const (
 	// ModePropagate reads the credentials the viewer's request carries as
-	// prefixed copies (Handler.Carrier), puts them on every URI and the copies
-	// again on URIs of nested playlists: the AWS blog's design.
+	// prefixed copies (Handler.Propagate), puts them on every URI and the
+	// copies again on URIs of nested playlists: the AWS blog's design.
 	ModePropagate Mode = iota + 1
-	// ModeServerSide signs one wildcard policy for the presentation's directory
-	// with Handler.Signer (cached per expiry bucket) and puts it on every URI.
+	// ModeServerSide signs one wildcard policy for the presentation with
+	// Handler.ServerSide's Signer (cached per expiry bucket) and puts it on
+	// every URI.
 	//
 	// What it mints is a grant of its own: to whoever reaches the Handler
-	// (hence Handler.Admit), for Handler.Scope's resource, until now+TTL
-	// rounded up to Bucket, from any address unless Handler.BindViewerIP,
-	// renewed on every playlist fetch, so for as long as the viewer can
-	// fetch playlists. With Handler.Carrier set, the viewer's own signed
-	// policy must come along as carried copies and caps each grant: never a
-	// later expiry, a wider resource or a dropped IP condition than it has.
+	// (hence Handler.Admit), for ServerSide.Scope's resource, until
+	// now+TTL rounded up to Bucket, from any address unless
+	// ServerSide.BindViewerIP, renewed on every playlist fetch, so for as
+	// long as the viewer can fetch playlists. With ServerSide.Viewer set,
+	// the viewer's own signed policy must come along as carried copies and
+	// caps each grant: never a later expiry, a wider resource or a dropped
+	// IP condition than it has.
 	ModeServerSide
 	// ModeCookies leaves URIs alone: signed cookies carry the credentials. The
-	// playlist is still checked and served with the right headers.
+	// playlist is still checked and served with the right headers. It needs
+	// no settings of its own.
 	ModeCookies
 )
 
@@ -73,6 +76,17 @@ const DefaultMaxBytes = 16 << 20
 // it behind CloudFront for the *.m3u8 behavior (all query strings
 // forwarded). Requests for other paths go to the origin untouched.
 //
+// Configuration: Origin and Mode are required, and Mode alone decides
+// where credentials come from; each mode reads its own group of settings
+// and the other groups must stay zero: Propagate for ModePropagate (its
+// Carrier required), ServerSide for ModeServerSide (its Signer required),
+// none for ModeCookies. The settings after those apply to every mode.
+// Validate reports a configuration that does not fit its Mode: call it when
+// building the Handler. ServeHTTP checks the same once, at the first
+// request; a Handler that fails it answers every request (playlists and
+// pass-through alike, without asking the origin) 500 and logs why to
+// ErrorLog, on every request.
+//
 // A playlist answer is complete or not sent: the origin's playlist is read
 // whole (up to MaxBytes) and rewritten into memory before the first byte goes
 // out, so a viewer never gets a half-written 200. Only the origin's final
@@ -88,80 +102,53 @@ const DefaultMaxBytes = 16 << 20
 // viewer sent, with X-Content-Type-Options: nosniff; the details go to
 // ErrorLog.
 //
-// Trust: in Propagate mode the Handler passes on what the viewer already
-// holds (checked by Verifier when set); it grants nothing. In ServerSide
-// mode it signs, and the credentials it mints grant whoever reaches it
-// Scope's resource until now+TTL rounded up to Bucket, from any address
-// unless BindViewerIP is set, renewed on every playlist fetch: Admit must
-// keep out everyone but CloudFront. To keep a viewer within what was signed
-// for them (a narrower path, a source IP, a short expiry), set Carrier and
-// Verifier as well: each request must then carry the viewer's own
-// credentials as verified copies, which cap what is minted.
+// Trust: in ModePropagate the Handler passes on what the viewer already
+// holds (checked by Propagate.Verifier when set); it grants nothing. In
+// ModeServerSide it signs, and the credentials it mints grant whoever
+// reaches it ServerSide.Scope's resource until now+TTL rounded up to
+// Bucket, from any address unless ServerSide.BindViewerIP is set, renewed
+// on every playlist fetch: Admit must keep out everyone but CloudFront. To
+// keep a viewer within what was signed for them (a narrower path, a source
+// IP, a short expiry), set ServerSide.Viewer (Carrier and Verifier): each
+// request must then carry the viewer's own credentials as verified copies,
+// which cap what is minted.
 //
 // It is safe for concurrent use once configured; set fields before the first
-// request.
+// request, and do not copy a Handler after its first request.
 type Handler struct {
 	// Origin serves the playlists and, for other paths, everything else: any
 	// http.Handler, FSOrigin for an fs.FS, RemoteOrigin for a server
 	// elsewhere. Required.
 	Origin http.Handler
-	// Mode selects where credentials come from. Zero means ModePropagate
-	// when Carrier is set, ModeServerSide when Signer is set, ModeCookies
-	// otherwise.
+	// Mode selects where credentials come from. Required: the zero Mode is
+	// a configuration error, never a guess from the other fields.
 	Mode Mode
-	// Carrier names the prefixed copies read in Propagate mode and written on
-	// nested playlist URIs. In ServerSide mode, a Carrier makes the copies
-	// (the viewer's own credentials, as the sign endpoint issued them)
-	// required: a playlist request without them answers 403, so that a
-	// viewer cannot escape the cap by dropping them. Minted credentials then
-	// expire no later than the viewer's, keep its AWS:SourceIp, and cover
-	// Scope only when that lies within the viewer's resource (a literal
-	// prefix and one trailing '*'), else the viewer's resource itself; the
-	// copies go on to nested playlists. Nil in ServerSide mode mints without
-	// a cap.
-	Carrier *signer.Carrier
-	// Verifier, when set, checks the carried credentials as CloudFront would
-	// for this playlist's public URL (signature, expiry, IP, resource):
-	// forged or stolen copies answer 403. In Propagate mode nil trusts
-	// CloudFront, which verified the plain parameters before stripping them.
-	// In ServerSide mode with a Carrier it is required (500 without): unverified
-	// copies could be forged to lift the cap.
-	Verifier *signer.Verifier
-	// Signer signs in ServerSide mode.
-	Signer *signer.Signer
-	// Scope returns the policy resource for ServerSide mode from the
-	// playlist's public URL. Nil means policy.DirScope: the playlist's
-	// directory.
-	Scope func(r *http.Request, public *url.URL) (string, error)
-	// TTL and Bucket set ServerSide expiries: now+TTL rounded up to Bucket.
-	// Zero means signer.DefaultTTL and signer.DefaultBucket.
-	TTL, Bucket time.Duration
-	// BindViewerIP, in ServerSide mode, adds AWS:SourceIp with the viewer's
-	// address (ClientIP, so CloudFront-Viewer-Address by default: add it to
-	// the origin request policy; trusted as sent, see ClientIP) as a /32 to
-	// every minted policy, so minted credentials work from that address
-	// only; it costs one signature per viewer address per Bucket.
-	// CloudFront policies take IPv4 only: a viewer with an IPv6 (or
-	// unknown) address answers 403, with the address in ErrorLog; turn IPv6
-	// off on the distribution to serve everyone. False mints for any
-	// address (or the viewer's policy's own AWS:SourceIp, see Carrier).
-	BindViewerIP bool
+	// Propagate configures ModePropagate: the viewer's credentials arrive
+	// as the carried copies Propagate.Carrier names (required) and go on
+	// every URI, the copies again on URIs of nested playlists;
+	// Propagate.Verifier, when set, checks them first (nil trusts
+	// CloudFront). Zero in every other mode.
+	Propagate Carried
+	// ServerSide configures ModeServerSide: what the Handler signs with,
+	// for which resource and how long, and what caps it. Zero in every
+	// other mode.
+	ServerSide ServerSide
 	// Public returns the URL the viewer asked for: the base for relative URIs,
-	// the default scope, and what the Verifier checks. Nil means the request
+	// the default scope, and what the Verifiers check. Nil means the request
 	// as received: scheme (X-Forwarded-Proto or TLS), Host, path. Behind
 	// CloudFront the Host an origin sees is the origin's own domain unless the
 	// origin request policy forwards the viewer's Host: set Public to build
 	// the distribution's URL then.
 	Public func(r *http.Request) *url.URL
-	// ClientIP returns the viewer's address for the Verifier's IP check and
-	// for BindViewerIP. Nil means the CloudFront-Viewer-Address header when
-	// present (add it to the origin request policy), else the connection's
-	// address. X-Forwarded-For is not used: its first entries are whatever
-	// the viewer sent.
+	// ClientIP returns the viewer's address for the Verifiers' IP check and
+	// for ServerSide.BindViewerIP. Nil means the CloudFront-Viewer-Address
+	// header when present (add it to the origin request policy), else the
+	// connection's address. X-Forwarded-For is not used: its first entries
+	// are whatever the viewer sent.
 	//
 	// That header is trusted whenever present: CloudFront sets it itself,
 	// replacing any a viewer sent, but a client that reaches the Handler
-	// some other way names whatever address it likes, for the Verifier's IP
+	// some other way names whatever address it likes, for the Verifiers' IP
 	// check, for the address BindViewerIP binds to and in the logs. Admit
 	// must keep out everyone but CloudFront for it to be true; behind
 	// anything else, set ClientIP.
@@ -170,7 +157,7 @@ type Handler struct {
 	// what passes through to the origin; not CORS preflights); an error
 	// answers 403. Use it to accept only requests that come through
 	// CloudFront, for example by checking a secret custom origin header. In
-	// ServerSide mode the Handler signs for whoever reaches it, so it must
+	// ModeServerSide the Handler signs for whoever reaches it, so it must
 	// not be reachable except through CloudFront: set Admit unless the
 	// network already guarantees that.
 	Admit func(r *http.Request) error
@@ -200,8 +187,13 @@ type Handler struct {
 	AllowOrigins []string
 	// ErrorLog receives failures; nil uses the log package.
 	ErrorLog *log.Logger
-	// Now is the Verifier's clock; nil means time.Now.
+	// Now is the Handler's one clock, for everything it decides: what the
+	// Verifiers check carried credentials against, and the expiry of what
+	// ModeServerSide mints. Nil means time.Now.
 	Now func() time.Time
+
+	checked sync.Once // Validate has run, at the first request
+	invalid error     // what it said
 }
 
 // bufPool holds origin bodies; outPool rewritten playlists.
@@ -210,11 +202,14 @@ var (
 	outPool = sync.Pool{New: func() any { return new([]byte) }}
 )
 
-// errMisconfigured marks errors of the Handler's own configuration (500).
-var errMisconfigured = errors.New("playlist.Handler is misconfigured")
-
-// ServeHTTP rewrites playlist requests and passes others to the origin.
+// ServeHTTP rewrites playlist requests and passes others to the origin. A
+// Handler that fails Validate answers every request 500.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := h.configErr(); err != nil {
+		signer.AddCORSHeaders(w, r, h.AllowOrigins)
+		h.fail(w, http.StatusInternalServerError, "playlist handler misconfigured", err)
+		return
+	}
 	if h.Admit != nil && r.Method != http.MethodOptions {
 		if err := h.Admit(r); err != nil {
 			signer.AddCORSHeaders(w, r, h.AllowOrigins)
@@ -236,15 +231,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	public := h.public(r)
 	rw := h.Rewriter
 	rw.Base = public
-	mode := h.mode()
 	// Credentials the request carries are checked before the origin is
 	// asked: a refused viewer costs no origin fetch.
 	var viewer *policy.Policy
 	var err error
 	switch {
-	case mode == ModePropagate:
+	case h.Mode == ModePropagate:
 		err = h.propagate(r, public, &rw)
-	case mode == ModeServerSide && h.Carrier != nil:
+	case h.Mode == ModeServerSide && h.ServerSide.Viewer.Carrier != nil:
 		viewer, err = h.viewerPolicy(r, public, &rw)
 	}
 	if err != nil {
@@ -285,7 +279,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	// Server-side credentials only for playlists the origin has: unknown
 	// paths cost no signature and do not push real entries out of the cache.
-	if mode == ModeServerSide {
+	if h.Mode == ModeServerSide {
 		if err := h.serverSide(r, public, &rw, viewer); err != nil {
 			h.failCredentials(w, err)
 			return
@@ -327,14 +321,15 @@ func IsPlaylistPath(p string) bool {
 	return ext == ".m3u8" || ext == ".m3u"
 }
 
-func (h *Handler) mode() Mode {
-	switch {
-	case h.Mode != 0:
-		return h.Mode
-	case h.Carrier != nil:
-		return ModePropagate
-	case h.Signer != nil:
-		return ModeServerSide
+// carrier names the carried copies of the Handler's mode: read (and
+// stripped from the origin request) in ModePropagate, and in
+// ModeServerSide with a Viewer; nil otherwise.
+func (h *Handler) carrier() *signer.Carrier {
+	switch h.Mode {
+	case ModePropagate:
+		return h.Propagate.Carrier
+	case ModeServerSide:
+		return h.ServerSide.Viewer.Carrier
 	}
-	return ModeCookies
+	return nil
 }

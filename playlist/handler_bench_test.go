@@ -40,7 +40,7 @@ func (d *discard) Write(p []byte) (int, error) { return io.Discard.Write(p) }
 func BenchmarkHandler1000(b *testing.B) {
 	e := newEnv(b)
 	fsys := fstest.MapFS{"movies/1/index.m3u8": {Data: playlist.MediaPlaylistForTest(1000)}}
-	h := &playlist.Handler{Origin: playlist.FSOrigin(fsys), Mode: playlist.ModeServerSide, Signer: e.signer}
+	h := &playlist.Handler{Origin: playlist.FSOrigin(fsys), Mode: playlist.ModeServerSide, ServerSide: playlist.ServerSide{Signer: e.signer}}
 	benchServe(b, h, cdn+"/movies/1/index.m3u8")
 }
 
@@ -55,7 +55,7 @@ func BenchmarkFileServer1000(b *testing.B) {
 func BenchmarkFileServerRewritten1000(b *testing.B) {
 	e := newEnv(b)
 	fsys := fstest.MapFS{"movies/1/index.m3u8": {Data: playlist.MediaPlaylistForTest(1000)}}
-	h := &playlist.Handler{Origin: playlist.FSOrigin(fsys), Mode: playlist.ModeServerSide, Signer: e.signer}
+	h := &playlist.Handler{Origin: playlist.FSOrigin(fsys), Mode: playlist.ModeServerSide, ServerSide: playlist.ServerSide{Signer: e.signer}}
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest("GET", cdn+"/movies/1/index.m3u8", nil))
 	if w.Code != http.StatusOK {

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cfhls/cfhls/playlist"
 	"github.com/cfhls/cfhls/policy"
 )
 
@@ -40,13 +41,13 @@ func TestHandlerBindViewerIP(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var logged bytes.Buffer
 			h := serverSideHandler(e)
-			h.BindViewerIP = true
+			h.ServerSide.BindViewerIP = true
 			h.ErrorLog = log.New(&logged, "", 0)
 			target := cdn + "/sample/master.m3u8"
 			if tc.carrier {
 				target += "?" + e.carrier.Encode(netCreds)
 			} else {
-				h.Carrier = nil
+				h.ServerSide.Viewer = playlist.Carried{}
 			}
 			w := getFrom(h, tc.remote, target, "X-Forwarded-Proto", "https", "CloudFront-Viewer-Address", tc.viewerAddress)
 			require.Equal(t, tc.status, w.Code, w.Body.String())
@@ -63,14 +64,14 @@ func TestHandlerBindViewerIP(t *testing.T) {
 	}
 	t.Run("no address at all", func(t *testing.T) {
 		h := serverSideHandler(e)
-		h.Carrier, h.BindViewerIP = nil, true
+		h.ServerSide.Viewer, h.ServerSide.BindViewerIP = playlist.Carried{}, true
 		h.ClientIP = func(*http.Request) netip.Addr { return netip.Addr{} }
 		w := get(h, "GET", cdn+"/sample/master.m3u8")
 		assert.Equal(t, http.StatusForbidden, w.Code)
 	})
 	t.Run("off: any address", func(t *testing.T) {
 		h := serverSideHandler(e)
-		h.Carrier = nil
+		h.ServerSide.Viewer = playlist.Carried{}
 		w := getFrom(h, "203.0.113.9:1", cdn+"/sample/master.m3u8", "X-Forwarded-Proto", "https")
 		require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 		assert.False(t, mintedPolicy(t, uriQuery(t, w.Body.String(), "low/index.m3u8")).SourceIP.IsValid())

@@ -26,56 +26,52 @@ var (
 	errUnbindable = errors.New("cannot bind credentials to the viewer's address: CloudFront's AWS:SourceIp takes IPv4 only")
 )
 
-// carried reads the credentials the request carries as prefixed copies and,
-// when verify is set, checks them as CloudFront would for the playlist's
-// public URL from the viewer's address; the result then holds their policy.
-func (h *Handler) carried(r *http.Request, public *url.URL, verify bool) (signer.Credentials, signer.Result, error) {
+// carried reads the credentials the request carries as the copies c names
+// and, when c has a Verifier, checks them as CloudFront would for the
+// playlist's public URL from the viewer's address; the result then holds
+// their policy.
+func (h *Handler) carried(r *http.Request, public *url.URL, c Carried) (signer.Credentials, signer.Result, error) {
 	var res signer.Result
-	creds, err := h.Carrier.Extract(r.URL.Query())
+	creds, err := c.Carrier.Extract(r.URL.Query())
 	if errors.Is(err, signer.ErrNoCredentials) {
 		return creds, res, errNoCarried
 	}
 	if err != nil {
 		return creds, res, fmt.Errorf("carried credentials: %w", err)
 	}
-	if verify {
+	if c.Verifier != nil {
 		u := *public
 		u.RawQuery, u.Fragment = "", ""
-		if res, err = h.Verifier.VerifyCredentials(u.String(), creds, h.clientIP(r), h.now()); err != nil {
+		if res, err = c.Verifier.VerifyCredentials(u.String(), creds, h.clientIP(r), h.now()); err != nil {
 			return creds, res, fmt.Errorf("carried credentials refused: %w", err)
 		}
 	}
 	return creds, res, nil
 }
 
-// propagate reads the carried credentials, verifies them when a Verifier is
-// set, and puts them (and their carried copies) on the rewriter.
+// propagate reads the carried credentials, verifies them when Propagate has
+// a Verifier, and puts them (and their carried copies) on the rewriter.
 func (h *Handler) propagate(r *http.Request, public *url.URL, rw *Rewriter) error {
-	if h.Carrier == nil {
-		return fmt.Errorf("%w: Propagate mode needs a Carrier", errMisconfigured)
-	}
-	creds, _, err := h.carried(r, public, h.Verifier != nil)
+	creds, _, err := h.carried(r, public, h.Propagate)
 	if err != nil {
 		return err
 	}
 	rw.Query = creds.Encode()
-	rw.Carry = h.Carrier.Encode(creds)
+	rw.Carry = h.Propagate.Carrier.Encode(creds)
 	return nil
 }
 
-// viewerPolicy is ServerSide mode's reading of the viewer's own policy from
-// the carried copies, which are required and verified: it returns the
-// policy that caps what serverSide mints, and puts the copies on the
-// rewriter for nested playlists, so the cap holds at every hop.
+// viewerPolicy is ModeServerSide's reading of the viewer's own policy from
+// the carried copies, which are required and verified (Validate makes sure
+// ServerSide.Viewer has a Verifier): it returns the policy that caps what
+// serverSide mints, and puts the copies on the rewriter for nested
+// playlists, so the cap holds at every hop.
 func (h *Handler) viewerPolicy(r *http.Request, public *url.URL, rw *Rewriter) (*policy.Policy, error) {
-	if h.Verifier == nil {
-		return nil, fmt.Errorf("%w: ServerSide mode with a Carrier needs a Verifier: unverified copies could be forged to lift the cap", errMisconfigured)
-	}
-	creds, res, err := h.carried(r, public, true)
+	creds, res, err := h.carried(r, public, h.ServerSide.Viewer)
 	if err != nil {
 		return nil, err
 	}
-	rw.Carry = h.Carrier.Encode(creds)
+	rw.Carry = h.ServerSide.Viewer.Carrier.Encode(creds)
 	return &res.Policy, nil
 }
 
@@ -83,38 +79,36 @@ func (h *Handler) viewerPolicy(r *http.Request, public *url.URL, rw *Rewriter) (
 // than viewer (when not nil) allows, bound to the viewer's address when
 // BindViewerIP is set.
 func (h *Handler) serverSide(r *http.Request, public *url.URL, rw *Rewriter, viewer *policy.Policy) error {
-	if h.Signer == nil {
-		return fmt.Errorf("%w: ServerSide mode needs a Signer", errMisconfigured)
-	}
+	ss := &h.ServerSide
 	var scope string
 	var err error
-	if h.Scope != nil {
-		scope, err = h.Scope(r, public)
+	if ss.Scope != nil {
+		scope, err = ss.Scope(r, public)
 	} else {
 		scope, err = policy.DirScope(public.String())
 	}
 	if err != nil {
 		return fmt.Errorf("%w: %w", errNoScope, err)
 	}
-	ttl, bucket := h.TTL, h.Bucket
-	if ttl <= 0 {
+	ttl, bucket := ss.TTL, ss.Bucket // never negative: Validate
+	if ttl == 0 {
 		ttl = signer.DefaultTTL
 	}
-	if bucket <= 0 {
+	if bucket == 0 {
 		bucket = signer.DefaultBucket
 	}
 	p := policy.New(scope, policy.RoundUp(h.now().Add(ttl), bucket))
 	if viewer != nil {
 		p = capPolicy(p, *viewer)
 	}
-	if h.BindViewerIP {
+	if ss.BindViewerIP {
 		a := h.clientIP(r)
 		if !a.Is4() {
 			return fmt.Errorf("%w (BindViewerIP is set; viewer address %v)", errUnbindable, a)
 		}
 		p.SourceIP = netip.PrefixFrom(a, 32)
 	}
-	rw.Query, err = h.Signer.Query(p)
+	rw.Query, err = ss.Signer.Query(p)
 	if err != nil {
 		return fmt.Errorf("%w: %w", errSigning, err)
 	}

@@ -35,8 +35,8 @@ func (h *Handler) refusal(err error) string {
 	if errors.Is(err, signer.ErrMissingKeyPairID) {
 		// The carried name is the Handler's own configuration, not input.
 		name := signer.ParamKeyPairID
-		if h.Carrier != nil {
-			name = h.Carrier.Name(name)
+		if c := h.carrier(); c != nil {
+			name = c.Name(name)
 		}
 		return "credentials refused: " + name + " is missing"
 	}
@@ -48,12 +48,10 @@ func (h *Handler) refusal(err error) string {
 	return "credentials refused"
 }
 
-// failCredentials answers a credential failure: 500 for the Handler's own
-// misconfiguration, 404 for a playlist outside every scope, 403 otherwise.
+// failCredentials answers a credential failure: 404 for a playlist outside
+// every scope, 500 for a failure of the Signer, 403 otherwise.
 func (h *Handler) failCredentials(w http.ResponseWriter, err error) {
 	switch {
-	case errors.Is(err, errMisconfigured):
-		h.fail(w, http.StatusInternalServerError, "playlist handler misconfigured", err)
 	case errors.Is(err, errNoScope):
 		h.fail(w, http.StatusNotFound, "not found", err)
 	case errors.Is(err, errSigning):

@@ -67,16 +67,19 @@ func TestHandlerErrorsReflectNothing(t *testing.T) {
 			var logged bytes.Buffer
 			mode, err := playlist.ParseMode(tc.mode)
 			require.NoError(t, err)
-			h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: mode, Carrier: &e.carrier, Verifier: e.verifier,
-				Signer: e.signer, Now: func() time.Time { return clock }, ErrorLog: log.New(&logged, "", 0),
-				Scope: func(_ *http.Request, public *url.URL) (string, error) {
-					if !strings.HasPrefix(public.Path, "/movies/1/") {
-						return "", errors.New("no presentation at " + public.Path)
-					}
-					return cdn + "/movies/1/*", nil
-				}}
-			if mode == playlist.ModeServerSide {
-				h.Carrier = nil
+			h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: mode,
+				Now: func() time.Time { return clock }, ErrorLog: log.New(&logged, "", 0)}
+			switch mode {
+			case playlist.ModePropagate:
+				h.Propagate = playlist.Carried{Carrier: &e.carrier, Verifier: e.verifier}
+			case playlist.ModeServerSide:
+				h.ServerSide = playlist.ServerSide{Signer: e.signer,
+					Scope: func(_ *http.Request, public *url.URL) (string, error) {
+						if !strings.HasPrefix(public.Path, "/movies/1/") {
+							return "", errors.New("no presentation at " + public.Path)
+						}
+						return cdn + "/movies/1/*", nil
+					}}
 			}
 			target := cdn + tc.path
 			if tc.query != "" {
@@ -95,7 +98,7 @@ func TestHandlerErrorsReflectNothing(t *testing.T) {
 		})
 	}
 	t.Run("405", func(t *testing.T) {
-		h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), ErrorLog: quiet()}
+		h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ModeCookies, ErrorLog: quiet()}
 		w := get(h, "DELETE", cdn+escapedPath)
 		assert.Equal(t, http.StatusMethodNotAllowed, w.Code)
 		assert.Equal(t, "nosniff", w.Header().Get("X-Content-Type-Options"))

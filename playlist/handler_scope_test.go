@@ -33,9 +33,10 @@ func TestHandlerKeysScope(t *testing.T) {
 		return cdn + "/keys" + key.Path, nil
 	}
 	handlers := map[string]*playlist.Handler{
-		"propagate": {Origin: playlist.FSOrigin(e.fsys), Carrier: &e.carrier, Keys: keys, ErrorLog: quiet()},
-		"server-side": {Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ModeServerSide, Signer: e.signer,
-			Keys: keys, KeyHosts: []string{"evil.example"}, ErrorLog: quiet()},
+		"propagate": {Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ModePropagate,
+			Propagate: playlist.Carried{Carrier: &e.carrier}, Keys: keys, ErrorLog: quiet()},
+		"server-side": {Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ModeServerSide,
+			ServerSide: playlist.ServerSide{Signer: e.signer}, Keys: keys, KeyHosts: []string{"evil.example"}, ErrorLog: quiet()},
 	}
 	for name, h := range handlers {
 		t.Run(name, func(t *testing.T) {

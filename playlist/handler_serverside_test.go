@@ -55,12 +55,14 @@ func mintedPolicy(t *testing.T, q url.Values) policy.Policy {
 // serverSideHandler signs the whole sample (Scope …/sample/*) and caps it by
 // the viewer's carried copies.
 func serverSideHandler(e *env) *playlist.Handler {
-	return &playlist.Handler{Origin: playlist.FSOrigin(sampleFS()), Mode: playlist.ModeServerSide, Signer: e.signer,
-		Carrier: &e.carrier, Verifier: e.verifier, Now: func() time.Time { return clock }, ErrorLog: quiet(),
-		Scope: func(*http.Request, *url.URL) (string, error) { return cdn + "/sample/*", nil }}
+	return &playlist.Handler{Origin: playlist.FSOrigin(sampleFS()), Mode: playlist.ModeServerSide,
+		ServerSide: playlist.ServerSide{Signer: e.signer,
+			Scope:  func(*http.Request, *url.URL) (string, error) { return cdn + "/sample/*", nil },
+			Viewer: playlist.Carried{Carrier: &e.carrier, Verifier: e.verifier}},
+		Now: func() time.Time { return clock }, ErrorLog: quiet()}
 }
 
-// TestHandlerServerSideCappedByViewer: in ServerSide mode with a Carrier, the
+// TestHandlerServerSideCappedByViewer: in ServerSide mode with a Viewer, the
 // credentials minted for a viewer are never wider than the viewer's own
 // policy: not a later expiry, not a dropped IP condition, not a wider
 // resource. The first case is the issue's example.
@@ -131,9 +133,10 @@ func TestHandlerServerSideCappedByViewer(t *testing.T) {
 	})
 }
 
-// TestHandlerServerSideRequiresCarried: with a Carrier, ServerSide mode
+// TestHandlerServerSideRequiresCarried: with a Viewer, ServerSide mode
 // refuses playlist requests without verified copies of the viewer's
-// credentials (stripping them must not lift the cap), and needs a Verifier.
+// credentials (stripping them must not lift the cap), and needs the
+// Viewer's Verifier.
 func TestHandlerServerSideRequiresCarried(t *testing.T) {
 	e := newEnv(t)
 	sample, err := e.signer.Credentials(policy.New(cdn+"/sample/*", clock.Add(time.Hour)))
@@ -171,13 +174,14 @@ func TestHandlerServerSideRequiresCarried(t *testing.T) {
 	}
 	t.Run("no Verifier", func(t *testing.T) {
 		h := serverSideHandler(e)
-		h.Verifier = nil
+		h.ServerSide.Viewer.Verifier = nil
+		assert.ErrorIs(t, h.Validate(), playlist.ErrConfig)
 		w := getFrom(h, "127.0.0.1:50000", target+"?"+e.carrier.Encode(sample), "X-Forwarded-Proto", "https")
 		assert.Equal(t, http.StatusInternalServerError, w.Code, "unverified copies cannot cap anything")
 	})
-	t.Run("no Carrier: minted for the Scope, as documented", func(t *testing.T) {
+	t.Run("no Viewer: minted for the Scope, as documented", func(t *testing.T) {
 		h := serverSideHandler(e)
-		h.Carrier = nil
+		h.ServerSide.Viewer = playlist.Carried{}
 		r := httptest.NewRequest("GET", target, nil)
 		r.Header.Set("X-Forwarded-Proto", "https")
 		w := httptest.NewRecorder()

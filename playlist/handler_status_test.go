@@ -110,7 +110,7 @@ func TestHandlerOriginStatus(t *testing.T) {
 			http.StatusForbidden, "refused", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h := &playlist.Handler{Origin: tc.origin(t), Carrier: &e.carrier, ErrorLog: quiet()}
+			h := &playlist.Handler{Origin: tc.origin(t), Mode: playlist.ModePropagate, Propagate: playlist.Carried{Carrier: &e.carrier}, ErrorLog: quiet()}
 			srv := httptest.NewServer(h)
 			t.Cleanup(srv.Close)
 

@@ -98,7 +98,7 @@ func mustPrefix(t testing.TB, s string) netip.Prefix {
 
 func TestHandlerPropagate(t *testing.T) {
 	e := newEnv(t)
-	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Carrier: &e.carrier, Verifier: e.verifier,
+	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ModePropagate, Propagate: playlist.Carried{Carrier: &e.carrier, Verifier: e.verifier},
 		Now: func() time.Time { return clock }, ErrorLog: quiet()}
 	carried := e.carrier.Encode(e.creds)
 	q, c := e.creds.Encode(), carried
@@ -121,7 +121,7 @@ func TestHandlerPropagate(t *testing.T) {
 
 func TestHandlerRefusesCarried(t *testing.T) {
 	e := newEnv(t)
-	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Carrier: &e.carrier, Verifier: e.verifier,
+	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ModePropagate, Propagate: playlist.Carried{Carrier: &e.carrier, Verifier: e.verifier},
 		Now: func() time.Time { return clock }, ErrorLog: quiet()}
 	forged := e.creds
 	forged.Signature = strings.Repeat("A", len(forged.Signature)-2) + "__"
@@ -150,7 +150,7 @@ func TestHandlerRefusesCarried(t *testing.T) {
 
 func TestHandlerServerSideAndKeys(t *testing.T) {
 	e := newEnv(t)
-	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ModeServerSide, Signer: e.signer, ErrorLog: quiet(), Now: func() time.Time { return clock },
+	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ModeServerSide, ServerSide: playlist.ServerSide{Signer: e.signer}, ErrorLog: quiet(), Now: func() time.Time { return clock },
 		KeyHosts: []string{"keys.invalid"},
 		Keys: func(r *http.Request, key *url.URL) (string, error) {
 			return "https://backend.example/keys/movies/1/low/enc.key", nil
@@ -174,7 +174,7 @@ func TestHandlerServerSideAndKeys(t *testing.T) {
 
 func TestHandlerCookiesPassThrough(t *testing.T) {
 	e := newEnv(t)
-	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), ErrorLog: quiet()}
+	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ModeCookies, ErrorLog: quiet()}
 	w := get(h, "GET", cdn+"/movies/1/index.m3u8")
 	require.Equal(t, http.StatusOK, w.Code)
 	assert.Equal(t, master, w.Body.String())
@@ -202,7 +202,7 @@ func TestHandlerStatuses(t *testing.T) {
 		_, _ = io.WriteString(w, "not gzip")
 	})
 	origin.HandleFunc("/slow.m3u8", func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
-	h := &playlist.Handler{Origin: origin, Mode: playlist.ModeServerSide, Signer: e.signer, MaxBytes: 1000,
+	h := &playlist.Handler{Origin: origin, Mode: playlist.ModeServerSide, ServerSide: playlist.ServerSide{Signer: e.signer}, MaxBytes: 1000,
 		AllowOrigins: []string{"*"}, ErrorLog: quiet()}
 	for _, tc := range []struct {
 		name, method, path string
@@ -255,7 +255,7 @@ func TestRemoteOrigin(t *testing.T) {
 	defer upstream.Close()
 	target, err := url.Parse(upstream.URL)
 	require.NoError(t, err)
-	h := &playlist.Handler{Origin: playlist.RemoteOrigin(target), Mode: playlist.ModeServerSide, Signer: e.signer, ErrorLog: quiet(), MaxBytes: 50}
+	h := &playlist.Handler{Origin: playlist.RemoteOrigin(target), Mode: playlist.ModeServerSide, ServerSide: playlist.ServerSide{Signer: e.signer}, ErrorLog: quiet(), MaxBytes: 50}
 	w := get(h, "GET", cdn+"/movies/1/index.m3u8")
 	assert.Equal(t, http.StatusBadGateway, w.Code, "over 50 bytes through a proxy")
 	h.MaxBytes = 0
@@ -284,7 +284,7 @@ func TestHandlerKeysStayOnTheirHost(t *testing.T) {
 		"#EXT-X-KEY:METHOD=AES-128,URI=\"https://evil.example/k\"\n#EXTINF:2,\na.ts\n" +
 		"#EXT-X-KEY:METHOD=AES-128,URI=\"k2.key\"\n#EXTINF:2,\nb.ts\n")}
 	var asked []string
-	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ModeServerSide, Signer: e.signer, ErrorLog: quiet(),
+	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ModeServerSide, ServerSide: playlist.ServerSide{Signer: e.signer}, ErrorLog: quiet(),
 		Keys: func(r *http.Request, key *url.URL) (string, error) {
 			asked = append(asked, key.String())
 			return "https://keys.example/" + key.Path, nil
@@ -299,19 +299,20 @@ func TestHandlerKeysStayOnTheirHost(t *testing.T) {
 func TestHandlerAdmitAndMisconfiguration(t *testing.T) {
 	e := newEnv(t)
 	const secret = "X-Origin-Secret"
-	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ModeServerSide, Signer: e.signer, ErrorLog: quiet(),
+	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ModeServerSide, ErrorLog: quiet(),
 		Admit: func(r *http.Request) error {
 			if r.Header.Get(secret) != "s3cr3t" {
 				return errors.New("not from CloudFront")
 			}
 			return nil
 		},
-		Scope: func(_ *http.Request, public *url.URL) (string, error) {
-			if !strings.HasPrefix(public.Path, "/movies/") {
-				return "", errors.New("outside /movies/")
-			}
-			return cdn + "/movies/*", nil
-		}}
+		ServerSide: playlist.ServerSide{Signer: e.signer,
+			Scope: func(_ *http.Request, public *url.URL) (string, error) {
+				if !strings.HasPrefix(public.Path, "/movies/") {
+					return "", errors.New("outside /movies/")
+				}
+				return cdn + "/movies/*", nil
+			}}}
 	assert.Equal(t, http.StatusForbidden, get(h, "GET", cdn+"/movies/1/index.m3u8").Code, "direct request, no secret")
 	assert.Equal(t, http.StatusForbidden, get(h, "GET", cdn+"/movies/1/low/seg-0.ts").Code, "pass-through paths too")
 	assert.Equal(t, http.StatusOK, get(h, "GET", cdn+"/movies/1/low/seg-0.ts", secret, "s3cr3t").Code)
@@ -335,7 +336,7 @@ func TestHandlerClientIP(t *testing.T) {
 	p.SourceIP = mustPrefix(t, "198.51.100.0/24")
 	creds, err := e.signer.Credentials(p)
 	require.NoError(t, err)
-	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Carrier: &e.carrier, Verifier: e.verifier,
+	h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ModePropagate, Propagate: playlist.Carried{Carrier: &e.carrier, Verifier: e.verifier},
 		Now: func() time.Time { return clock }, ErrorLog: quiet()}
 	target := cdn + "/movies/1/index.m3u8?" + e.carrier.Encode(creds)
 	for _, tc := range []struct {
@@ -375,7 +376,7 @@ func TestHandlerOriginAnswers(t *testing.T) {
 		w.Header().Set("Content-Encoding", "br")
 		_, _ = w.Write([]byte("\x1b\x00"))
 	})
-	h := &playlist.Handler{Origin: origin, ErrorLog: quiet()}
+	h := &playlist.Handler{Origin: origin, Mode: playlist.ModeCookies, ErrorLog: quiet()}
 
 	w := get(h, "GET", cdn+"/moved.m3u8")
 	assert.Equal(t, http.StatusBadGateway, w.Code, "an origin redirect is not passed on")
@@ -409,7 +410,7 @@ func TestRemoteOriginFailsMidBody(t *testing.T) {
 	defer upstream.Close()
 	target, err := url.Parse(upstream.URL)
 	require.NoError(t, err)
-	h := &playlist.Handler{Origin: playlist.RemoteOrigin(target), ErrorLog: quiet()}
+	h := &playlist.Handler{Origin: playlist.RemoteOrigin(target), Mode: playlist.ModeCookies, ErrorLog: quiet()}
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	resp, err := http.Get(srv.URL + "/a.m3u8")

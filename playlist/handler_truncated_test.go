@@ -145,10 +145,10 @@ func TestHandlerTruncatedOrigin(t *testing.T) {
 				h := &playlist.Handler{Origin: up.origin(t), Mode: mode, ErrorLog: quiet()}
 				target := cdn + "/movies/1/low/index.m3u8"
 				if mode == playlist.ModePropagate {
-					h.Carrier = &e.carrier
+					h.Propagate.Carrier = &e.carrier
 					target += "?" + carried
 				} else {
-					h.Signer = e.signer
+					h.ServerSide.Signer = e.signer
 				}
 				r := httptest.NewRequest("GET", target, nil).WithContext(context.Background())
 				w := httptest.NewRecorder()
@@ -190,7 +190,7 @@ func TestHandlerOriginContentLength(t *testing.T) {
 		}, http.StatusBadGateway, "origin failed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h := &playlist.Handler{ErrorLog: quiet(), Origin: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { tc.write(w) })}
+			h := &playlist.Handler{Mode: playlist.ModeCookies, ErrorLog: quiet(), Origin: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { tc.write(w) })}
 			w := get(h, "GET", cdn+"/movies/1/low/index.m3u8")
 			assert.Equal(t, tc.status, w.Code)
 			assert.Contains(t, w.Body.String(), tc.body)

@@ -54,15 +54,7 @@ func newApp(c config, key crypto.Signer, originFiles http.Handler) (http.Handler
 			}
 			return nil
 		},
-		Mode:   c.mode,
-		Signer: s,
-		TTL:    c.ttl,
-		// Server-side mode signs the whole presentation the sign endpoint
-		// covers (the {id} folder), not just the playlist's own folder, so
-		// renditions and keys in sibling folders are covered too.
-		Scope: func(_ *http.Request, public *url.URL) (string, error) {
-			return presentationScope(c, public)
-		},
+		Mode: c.mode,
 		// Behind CloudFront the viewer asked for the CDN URL, whatever host
 		// API Gateway or the function URL sees.
 		Public: func(r *http.Request) *url.URL {
@@ -72,7 +64,7 @@ func newApp(c config, key crypto.Signer, originFiles http.Handler) (http.Handler
 	switch c.mode {
 	case playlist.ModePropagate:
 		sign.Carrier = &carrier
-		origin.Carrier = &carrier
+		origin.Propagate = playlist.Carried{Carrier: &carrier}
 	case playlist.ModeServerSide:
 		// The signed URL carries the viewer's own policy as copies, and the
 		// origin never mints more than that policy allows (a narrower path,
@@ -82,9 +74,22 @@ func newApp(c config, key crypto.Signer, originFiles http.Handler) (http.Handler
 			return nil, err
 		}
 		sign.Carrier = &carrier
-		origin.Carrier, origin.Verifier = &carrier, v
+		origin.ServerSide = playlist.ServerSide{
+			Signer: s,
+			TTL:    c.ttl,
+			// Sign the whole presentation the sign endpoint covers (the
+			// {id} folder), not just the playlist's own folder, so
+			// renditions and keys in sibling folders are covered too.
+			Scope: func(_ *http.Request, public *url.URL) (string, error) {
+				return presentationScope(c, public)
+			},
+			Viewer: playlist.Carried{Carrier: &carrier, Verifier: v},
+		}
 	case playlist.ModeCookies:
 		sign.Format = signer.FormatCookies
+	}
+	if err := origin.Validate(); err != nil {
+		return nil, err
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/sign", sign)

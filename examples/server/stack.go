@@ -91,19 +91,8 @@ func newStack(cfg config) (*stack, error) {
 	rewriter := &playlist.Handler{
 		Origin:   s3,
 		Mode:     cfg.mode,
-		Carrier:  &st.carrier,
-		Verifier: verifier,
-		Signer:   s,
-		TTL:      cfg.ttl,
 		Now:      cfg.clock,
 		ErrorLog: errorLog,
-		// In server-side mode sign the whole presentation (its first path
-		// segment), not just the playlist's folder: renditions and keys sit
-		// in sibling folders.
-		Scope: func(_ *http.Request, public *url.URL) (string, error) {
-			id, _, _ := strings.Cut(strings.TrimPrefix(public.Path, "/"), "/")
-			return public.Scheme + "://" + public.Host + "/" + id + "/*", nil
-		},
 		// Behind the simulator the Host is the CDN's; say so anyway, as a
 		// deployment behind CloudFront must.
 		Public: func(r *http.Request) *url.URL {
@@ -123,6 +112,27 @@ func newStack(cfg config) (*stack, error) {
 	}
 	if cfg.keys == nil {
 		rewriter.Keys, rewriter.KeyHosts = nil, nil
+	}
+	// The viewer's credentials arrive as verified carried copies in
+	// propagate mode, and cap what is minted in server-side mode; cookies
+	// mode needs nothing.
+	viewer := playlist.Carried{Carrier: &st.carrier, Verifier: verifier}
+	switch cfg.mode {
+	case playlist.ModePropagate:
+		rewriter.Propagate = viewer
+	case playlist.ModeServerSide:
+		rewriter.ServerSide = playlist.ServerSide{Signer: s, TTL: cfg.ttl, Viewer: viewer,
+			// Sign the whole presentation (its first path segment), not
+			// just the playlist's folder: renditions and keys sit in
+			// sibling folders.
+			Scope: func(_ *http.Request, public *url.URL) (string, error) {
+				id, _, _ := strings.Cut(strings.TrimPrefix(public.Path, "/"), "/")
+				return public.Scheme + "://" + public.Host + "/" + id + "/*", nil
+			},
+		}
+	}
+	if err := rewriter.Validate(); err != nil {
+		return nil, err
 	}
 	var cors *hlstest.CORS
 	if !cfg.noCORS {
