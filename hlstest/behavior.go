@@ -25,17 +25,17 @@ type Behavior struct {
 	// '*' matches any run of characters (including '/'), '?' exactly one,
 	// case-sensitively, against the whole path ("*.m3u8", "/movies/*",
 	// "images/*.jpg"; a leading '/' is implied). Behaviors are tried in the
-	// order given to WithBehavior; the first match wins and the default
+	// order of CloudFront.Behaviors; the first match wins and the default
 	// behavior comes last. The default behavior ignores this field.
 	PathPattern string
 
-	// Origin serves the requests this behavior matches. Nil means the origin
-	// given to NewCloudFront.
+	// Origin serves the requests this behavior matches. Nil means
+	// CloudFront.Origin.
 	Origin http.Handler
 
 	// Public lets viewers in without signed URLs or cookies: CloudFront's
 	// "Restrict viewer access: No". False (the default) requires credentials
-	// signed by a key WithKey trusts.
+	// signed by a key in CloudFront.Keys.
 	Public bool
 
 	// Query says which of the viewer's query parameters reach the origin.
@@ -74,31 +74,29 @@ func ForwardOnly(names ...string) QueryForwarding {
 	return QueryForwarding{Names: slices.Clone(names)}
 }
 
-// forwards reports whether a parameter reaches the origin.
-func (q QueryForwarding) forwards(name string) bool {
-	if isSigningParam(name) {
-		return false
-	}
-	return q.All || slices.Contains(q.Names, name)
-}
-
 // filter returns the part of a raw query the origin sees: the viewer's own
-// pairs, in order and escaped as sent, without the ones not forwarded.
+// pairs, in order and escaped as sent, without CloudFront's signing
+// parameters (stripped as signer.SplitSignedURL strips them), without empty
+// pairs, and without the parameters the behavior does not forward.
 func (q QueryForwarding) filter(rawQuery string) string {
+	unsigned, _ := signer.SplitSignedURL("?" + rawQuery)
+	rest := strings.TrimPrefix(unsigned, "?")
 	var b strings.Builder
-	for rawQuery != "" {
+	for rest != "" {
 		var pair string
-		pair, rawQuery, _ = strings.Cut(rawQuery, "&")
+		pair, rest, _ = strings.Cut(rest, "&")
 		if pair == "" {
 			continue
 		}
-		rawName, _, _ := strings.Cut(pair, "=")
-		name, err := url.QueryUnescape(rawName)
-		if err != nil {
-			name = rawName
-		}
-		if !q.forwards(name) {
-			continue
+		if !q.All {
+			rawName, _, _ := strings.Cut(pair, "=")
+			name, err := url.QueryUnescape(rawName)
+			if err != nil {
+				name = rawName
+			}
+			if !slices.Contains(q.Names, name) {
+				continue
+			}
 		}
 		if b.Len() > 0 {
 			b.WriteByte('&')
@@ -106,14 +104,6 @@ func (q QueryForwarding) filter(rawQuery string) string {
 		b.WriteString(pair)
 	}
 	return b.String()
-}
-
-func isSigningParam(name string) bool {
-	switch name {
-	case signer.ParamExpires, signer.ParamPolicy, signer.ParamSignature, signer.ParamKeyPairID, signer.ParamHashAlgorithm:
-		return true
-	}
-	return false
 }
 
 // normalizePattern applies CloudFront's rule that a leading '/' is optional.

@@ -52,13 +52,15 @@ func named(name string) http.Handler {
 }
 
 func TestBehaviorsFirstMatchWins(t *testing.T) {
-	cf := NewCloudFront(named("default"),
-		WithDefaultBehavior(Behavior{Public: true}),
-		WithBehavior(Behavior{PathPattern: "/live/*.m3u8", Origin: named("live-playlists"), Public: true}),
-		WithBehavior(Behavior{PathPattern: "*.m3u8", Origin: named("playlists"), Public: true}),
-		WithBehavior(Behavior{PathPattern: "/live/*", Origin: named("live"), Public: true}),
-		WithBehavior(Behavior{PathPattern: "/signed/*"}),
-	)
+	cf := NewUnstartedCloudFront(named("default"))
+	cf.Default.Public = true
+	cf.Behaviors = []Behavior{
+		{PathPattern: "/live/*.m3u8", Origin: named("live-playlists"), Public: true},
+		{PathPattern: "*.m3u8", Origin: named("playlists"), Public: true},
+		{PathPattern: "/live/*", Origin: named("live"), Public: true},
+		{PathPattern: "/signed/*"},
+	}
+	cf.Start()
 	defer cf.Close()
 	for _, tc := range []struct {
 		path, origin, behavior string
@@ -87,13 +89,15 @@ func TestBehaviorQueryForwarding(t *testing.T) {
 	s := newSigner(t, k, crypto.SHA256)
 	carrier := signer.Suffix("-PREFIX")
 	clock := newTestClock(t0)
-	cf := NewCloudFront(named("s3"),
-		WithDomain(testDomain), WithClock(clock.Now), WithKey(k.ID, k.Public),
-		WithBehavior(Behavior{PathPattern: "/all/*", Origin: named("all"), Query: ForwardAll()}),
-		WithBehavior(Behavior{PathPattern: "/only/*", Origin: named("only"), Query: ForwardOnly("v", "Policy-PREFIX", "Policy")}),
-		WithBehavior(Behavior{PathPattern: "/none/*", Origin: named("none"), Query: ForwardNone()}),
-		WithBehavior(Behavior{PathPattern: "/public/*", Origin: named("public"), Public: true, Query: ForwardAll()}),
-	)
+	cf := NewUnstartedCloudFront(named("s3"))
+	cf.Domain, cf.Now, cf.Keys = testDomain, clock.Now, []Key{k}
+	cf.Behaviors = []Behavior{
+		{PathPattern: "/all/*", Origin: named("all"), Query: ForwardAll()},
+		{PathPattern: "/only/*", Origin: named("only"), Query: ForwardOnly("v", "Policy-PREFIX", "Policy")},
+		{PathPattern: "/none/*", Origin: named("none"), Query: ForwardNone()},
+		{PathPattern: "/public/*", Origin: named("public"), Public: true, Query: ForwardAll()},
+	}
+	cf.Start()
 	defer cf.Close()
 	p := policy.New(cf.URL+"/*", t0.Add(time.Hour))
 	creds, err := s.Credentials(p)
@@ -143,7 +147,9 @@ func TestOriginRequestHeaders(t *testing.T) {
 	origin := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		seen = r.Header.Clone()
 	})
-	cf := NewCloudFront(origin, WithDefaultBehavior(Behavior{Public: true}))
+	cf := NewUnstartedCloudFront(origin)
+	cf.Default.Public = true
+	cf.Start()
 	defer cf.Close()
 	req, err := http.NewRequest(http.MethodGet, cf.URL+"/x", nil)
 	require.NoError(t, err)

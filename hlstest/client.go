@@ -23,6 +23,9 @@ import (
 // connection it makes to the simulator so the simulator sees ip as the
 // client address. cf.mu is held.
 func (cf *CloudFront) newClientLocked(ip netip.Addr) *http.Client {
+	if cf.srv == nil {
+		panic("hlstest: CloudFront.Client or ClientFrom called before Start")
+	}
 	tr := &http.Transport{
 		Proxy:               nil,
 		MaxIdleConnsPerHost: 8,
@@ -35,7 +38,7 @@ func (cf *CloudFront) newClientLocked(ip netip.Addr) *http.Client {
 	}
 	var d net.Dialer
 	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		if host, _, err := net.SplitHostPort(addr); err == nil && cf.domain != "" && strings.EqualFold(host, cf.domain) {
+		if host, _, err := net.SplitHostPort(addr); err == nil && cf.host != "" && strings.EqualFold(host, cf.host) {
 			addr = cf.addr
 		}
 		c, err := d.DialContext(ctx, network, addr)

@@ -4,13 +4,12 @@ import (
 	"crypto/x509"
 	"fmt"
 	"io"
-	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"os"
+	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,10 +21,14 @@ import (
 const via = "1.1 hlstest.cloudfront.net (CloudFront)"
 
 // CloudFront is a simulated CloudFront distribution listening on a loopback
-// address, shaped like httptest.Server. It verifies signed URLs and cookies,
-// routes requests by behavior to origin handlers, strips the signing
-// parameters before an origin sees a request, refuses with CloudFront's 403
-// bodies and logs every request. It is safe for concurrent use.
+// address, configured and run the way httptest.Server is: NewCloudFront
+// starts one with the common settings, NewUnstartedCloudFront returns one
+// whose exported fields the caller sets before calling Start. Start reads
+// every field but URL, which it sets; changing them afterwards has no
+// effect. It verifies signed URLs and cookies, routes requests by behavior
+// to origin handlers, strips the signing parameters before an origin sees a
+// request, refuses with CloudFront's 403 bodies and logs every request. Once
+// started it is safe for concurrent use.
 //
 // An origin sees the viewer's request with the query its behavior forwards,
 // the viewer's Host header (as with an origin request policy that forwards
@@ -54,18 +57,75 @@ const via = "1.1 hlstest.cloudfront.net (CloudFront)"
 // timeout, so long-polling requests work.
 type CloudFront struct {
 	// URL is the distribution's base URL, with no trailing slash:
-	// "http://127.0.0.1:PORT", or "https://NAME" with WithDomain.
+	// "http://127.0.0.1:PORT", or "https://" + Domain. Start sets it.
 	URL string
 
-	srv       *httptest.Server
-	addr      string // the listener's address, what clients really dial
-	domain    string
-	verifier  *signer.Verifier
-	now       func() time.Time
-	behaviors []Behavior
-	def       Behavior
-	log       requestLog
-	ids       atomic.Uint64
+	// Origin serves the requests of the default behavior and of every
+	// behavior without an Origin of its own. NewCloudFront and
+	// NewUnstartedCloudFront set it to their argument.
+	Origin http.Handler
+
+	// Keys is the distribution's trusted key group: credentials signed by
+	// any of these keys verify. Only Key.ID and Key.Public are read, so a
+	// key whose private half lives elsewhere is
+	// hlstest.Key{ID: "K2JCJMDEHXQW5F", Public: pub}. Public must be an RSA
+	// 2048 or ECDSA P-256 public key. Empty trusts no key: every behavior
+	// that is not Public refuses every request.
+	Keys []Key
+
+	// Behaviors are the cache behaviors, tried in order before Default; the
+	// first whose PathPattern matches serves the request. Each needs a
+	// PathPattern. Empty: Default serves every request.
+	Behaviors []Behavior
+
+	// Default is the default behavior, which serves what no behavior in
+	// Behaviors matches. Its PathPattern is ignored. The zero Behavior is
+	// CloudFront's secure default: Origin, signed requests required, no
+	// query parameter forwarded, no CORS headers.
+	Default Behavior
+
+	// Domain, when set, is the distribution's domain name, such as
+	// "d111111abcdef8.cloudfront.net" or "cdn.example.com". The simulator
+	// then speaks HTTPS with a certificate for that name, URL is "https://"
+	// + Domain (no port), and the clients from Client and ClientFrom trust
+	// the certificate and reach the simulator whatever port the URL names.
+	// Policies are checked against the host the viewer sent, so a policy for
+	// "https://d111111abcdef8.cloudfront.net/movies/1/*" works as it would
+	// on AWS. Empty: plain HTTP on a loopback address, as httptest.NewServer
+	// serves.
+	Domain string
+
+	// Listener, when set, is where the simulator serves, instead of a new
+	// loopback listener, so a long-running program (like examples/server)
+	// can put it on a fixed address. Close closes it.
+	Listener net.Listener
+
+	// Now is the clock policies are checked against (DateLessThan,
+	// DateGreaterThan) and log entries are stamped with. Nil means
+	// time.Now. It does not affect TLS.
+	Now func() time.Time
+
+	// Observe, when set, is called with each log entry once its request is
+	// answered, from the request's goroutine; it must be safe for
+	// concurrent use.
+	Observe func(Entry)
+
+	// LogLimit, when positive, keeps only the newest LogLimit entries in the
+	// log (Log, Refusals), for long-running programs. Zero or negative keeps
+	// every entry.
+	LogLimit int
+
+	// What Start made of the fields above.
+	srv      *httptest.Server
+	addr     string // the listener's address, what clients really dial
+	host     string // Domain, lower-cased
+	verifier *signer.Verifier
+	clock    func() time.Time
+	routes   []Behavior // Behaviors, each with an origin
+	fallback Behavior   // Default, with an origin and DefaultPathPattern
+	limits   serverLimits
+	log      requestLog
+	ids      atomic.Uint64
 
 	clientIPs sync.Map // client-side local address of a connection -> netip.Addr
 
@@ -74,80 +134,35 @@ type CloudFront struct {
 	transports []*http.Transport
 }
 
-// NewCloudFront starts a simulated distribution in front of origin, the
-// origin of the default behavior and of every behavior without its own.
-// The caller should call Close when finished.
+// NewCloudFront starts and returns a new simulated distribution in front of
+// origin that trusts keys. The caller should call Close when finished, to
+// shut it down.
 //
-// Like httptest.NewServer, it panics when it cannot start: when a key given to
-// WithKey is not one CloudFront accepts, when WithDomain names no valid host,
-// or when a behavior has no origin (origin is nil and the behavior has none)
-// or no PathPattern.
-func NewCloudFront(origin http.Handler, opts ...Option) *CloudFront {
-	var cfg config
-	for _, o := range opts {
-		o(&cfg)
-	}
-	cf := &CloudFront{verifier: signer.NewVerifier(), now: cfg.clock, domain: strings.ToLower(cfg.domain)}
-	if cf.now == nil {
-		cf.now = time.Now
-	}
-	for _, k := range cfg.keys {
-		if err := cf.verifier.AddKey(k.id, k.pub); err != nil {
-			panic(fmt.Sprintf("hlstest: WithKey(%q): %v", k.id, err))
-		}
-	}
-	cf.def = cfg.def
-	cf.def.PathPattern = DefaultPathPattern
-	if cf.def.Origin == nil {
-		cf.def.Origin = origin
-	}
-	if cf.def.Origin == nil {
-		panic("hlstest: NewCloudFront: the default behavior has no origin")
-	}
-	for _, b := range cfg.behaviors {
-		if b.PathPattern == "" {
-			panic("hlstest: WithBehavior: a behavior needs a PathPattern")
-		}
-		if b.Origin == nil {
-			b.Origin = origin
-		}
-		if b.Origin == nil {
-			panic(fmt.Sprintf("hlstest: WithBehavior(%q): the behavior has no origin", b.PathPattern))
-		}
-		cf.behaviors = append(cf.behaviors, b)
-	}
-
-	cf.log.limit, cf.log.observe = cfg.logLimit, cfg.observe
-	cf.srv = httptest.NewUnstartedServer(http.HandlerFunc(cf.serve))
-	if cfg.listener != nil {
-		_ = cf.srv.Listener.Close()
-		cf.srv.Listener = cfg.listener
-	}
-	cf.srv.Config.ErrorLog = log.New(quietTLS{os.Stderr}, "", log.LstdFlags)
-	applyLimits(cf.srv.Config, cfg.limits)
-	if cf.domain != "" {
-		if err := checkDomain(cf.domain); err != nil {
-			panic(fmt.Sprintf("hlstest: WithDomain: %v", err))
-		}
-		cert, err := selfSignedCert(cf.domain)
-		if err != nil {
-			panic(fmt.Sprintf("hlstest: WithDomain: %v", err))
-		}
-		cf.srv.TLS = cert
-		cf.srv.StartTLS()
-		cf.URL = "https://" + cf.domain
-	} else {
-		cf.srv.Start()
-		cf.URL = cf.srv.URL
-	}
-	cf.addr = cf.srv.Listener.Addr().String()
+// It is NewUnstartedCloudFront(origin) with Keys set to keys, then Start,
+// and panics when Start does. For behaviors, a domain or a clock, use
+// NewUnstartedCloudFront.
+func NewCloudFront(origin http.Handler, keys ...Key) *CloudFront {
+	cf := NewUnstartedCloudFront(origin)
+	cf.Keys = slices.Clone(keys)
+	cf.Start()
 	return cf
+}
+
+// NewUnstartedCloudFront returns a new simulated distribution in front of
+// origin but doesn't start it.
+//
+// After changing its configuration, the caller should call Start.
+//
+// The caller should call Close when finished, to shut it down.
+func NewUnstartedCloudFront(origin http.Handler) *CloudFront {
+	return &CloudFront{Origin: origin}
 }
 
 // Client returns an HTTP client for viewers of the distribution, with the
 // connection's loopback address as client IP. It trusts the simulator's
-// certificate and, with WithDomain, reaches the simulator for that name;
+// certificate and, with a Domain, reaches the simulator for that name;
 // other hosts are dialed normally. Every call returns the same client.
+// It panics before Start.
 func (cf *CloudFront) Client() *http.Client {
 	cf.mu.Lock()
 	defer cf.mu.Unlock()
@@ -160,20 +175,32 @@ func (cf *CloudFront) Client() *http.Client {
 // ClientFrom returns a new client like Client whose requests the simulator
 // treats as coming from ip, so policies with AWS:SourceIp can be tested.
 // No header carries the address: the simulator recognises the client's
-// connections.
+// connections. It panics before Start.
 func (cf *CloudFront) ClientFrom(ip netip.Addr) *http.Client {
 	cf.mu.Lock()
 	defer cf.mu.Unlock()
 	return cf.newClientLocked(ip)
 }
 
-// Certificate returns the certificate the simulator serves with WithDomain,
-// or nil when it speaks plain HTTP.
-func (cf *CloudFront) Certificate() *x509.Certificate { return cf.srv.Certificate() }
+// Certificate returns the certificate the simulator serves with a Domain,
+// or nil when it speaks plain HTTP or was not started.
+func (cf *CloudFront) Certificate() *x509.Certificate {
+	if cf.srv == nil {
+		return nil
+	}
+	return cf.srv.Certificate()
+}
 
 // Close shuts the simulator down and blocks until every request in flight
-// has completed. The log stays readable.
+// has completed. The log stays readable. Closing a simulator that was never
+// started closes Listener, if set.
 func (cf *CloudFront) Close() {
+	if cf.srv == nil {
+		if cf.Listener != nil {
+			_ = cf.Listener.Close()
+		}
+		return
+	}
 	cf.closeIdle()
 	cf.srv.Close()
 	cf.closeIdle()
@@ -190,12 +217,12 @@ func (cf *CloudFront) closeIdle() {
 // behavior returns the behavior serving a path: the first that matches, or
 // the default.
 func (cf *CloudFront) behavior(path string) *Behavior {
-	for i := range cf.behaviors {
-		if matchPath(cf.behaviors[i].PathPattern, path) {
-			return &cf.behaviors[i]
+	for i := range cf.routes {
+		if matchPath(cf.routes[i].PathPattern, path) {
+			return &cf.routes[i]
 		}
 	}
-	return &cf.def
+	return &cf.fallback
 }
 
 // clientIP returns the address policies see for a request.
@@ -208,7 +235,7 @@ func (cf *CloudFront) clientIP(r *http.Request) netip.Addr {
 
 // serve handles one viewer request as CloudFront would.
 func (cf *CloudFront) serve(w http.ResponseWriter, r *http.Request) {
-	now := cf.now()
+	now := cf.clock()
 	e := Entry{Time: now, Method: r.Method, URL: signer.RequestURL(r), ClientIP: cf.clientIP(r)}
 	defer func() { cf.log.add(e) }()
 
@@ -228,14 +255,14 @@ func (cf *CloudFront) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case b.CORS != nil && isPreflight(r):
-		e.Decision, e.Status = Preflight, http.StatusOK
+		e.Decision, e.Status = DecisionPreflight, http.StatusOK
 		b.CORS.preflight(w, r)
 		return
 	case r.Method != http.MethodGet && r.Method != http.MethodHead:
 		cf.refuse(w, &e, fmt.Errorf("%w: %s on behavior %q (GET and HEAD are allowed)", ErrMethodNotAllowed, r.Method, b.PathPattern))
 		return
 	case b.Public:
-		e.Decision = Unchecked
+		e.Decision = DecisionUnchecked
 	default:
 		res, err := cf.verifier.Verify(e.URL, r.Cookies(), e.ClientIP, now)
 		e.Source, e.KeyPairID = res.Source, res.KeyPairID
@@ -243,7 +270,7 @@ func (cf *CloudFront) serve(w http.ResponseWriter, r *http.Request) {
 			cf.refuse(w, &e, err)
 			return
 		}
-		e.Decision = Allowed
+		e.Decision = DecisionAllowed
 	}
 
 	out := r.Clone(r.Context())
@@ -275,7 +302,7 @@ func (cf *CloudFront) serve(w http.ResponseWriter, r *http.Request) {
 
 // refuse answers 403 with CloudFront's XML body and records why.
 func (cf *CloudFront) refuse(w http.ResponseWriter, e *Entry, err error) {
-	e.Decision, e.Err, e.Status = Refused, err, http.StatusForbidden
+	e.Decision, e.Err, e.Status = DecisionRefused, err, http.StatusForbidden
 	code, msg := denial(err)
 	body := errorBody(code, msg)
 	h := w.Header()

@@ -2,17 +2,12 @@ package hlstest
 
 import (
 	"crypto"
-	"crypto/rsa"
-	"crypto/sha1"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/netip"
 	"strings"
-	"sync"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -21,103 +16,6 @@ import (
 	"github.com/cfhls/cfhls/policy"
 	"github.com/cfhls/cfhls/signer"
 )
-
-// cfFixture is a simulator with the tests' domain, clock and key group
-// (RSAKey and ECDSAKey), an S3 origin holding movies/1, movies/10 and
-// public/hello.txt, and a public behavior for /public/*.
-type cfFixture struct {
-	cf    *CloudFront
-	clock *testClock
-}
-
-func newFixture(t testing.TB, opts ...Option) *cfFixture {
-	t.Helper()
-	clock := newTestClock(t0)
-	fsys := mergeFS(Presentation("movies/1"), Presentation("movies/10"),
-		fstest.MapFS{"public/hello.txt": {Data: []byte("hello")}})
-	all := append([]Option{
-		WithDomain(testDomain),
-		WithClock(clock.Now),
-		WithKey(RSAKey().ID, RSAKey().Public),
-		WithKey(ECDSAKey().ID, ECDSAKey().Public),
-		WithBehavior(Behavior{PathPattern: "/public/*", Public: true}),
-	}, opts...)
-	cf := NewCloudFront(NewS3Origin(fsys), all...)
-	t.Cleanup(cf.Close)
-	return &cfFixture{cf: cf, clock: clock}
-}
-
-// lastEntry returns the newest log entry.
-func lastEntry(t testing.TB, cf *CloudFront) Entry {
-	t.Helper()
-	log := cf.Log()
-	require.NotEmpty(t, log)
-	return log[len(log)-1]
-}
-
-// rawParam returns the raw value of a query parameter.
-func rawParam(rawURL, name string) string {
-	_, q, _ := strings.Cut(rawURL, "?")
-	for _, pair := range strings.Split(q, "&") {
-		if n, v, _ := strings.Cut(pair, "="); n == name {
-			return v
-		}
-	}
-	return ""
-}
-
-// editParam replaces (or, with del, removes) a query parameter, keeping the
-// other pairs as they are.
-func editParam(rawURL, name, value string, del bool) string {
-	base, q, _ := strings.Cut(rawURL, "?")
-	var out []string
-	for _, pair := range strings.Split(q, "&") {
-		if n, _, _ := strings.Cut(pair, "="); n == name {
-			if !del {
-				out = append(out, name+"="+value)
-			}
-			continue
-		}
-		out = append(out, pair)
-	}
-	return base + "?" + strings.Join(out, "&")
-}
-
-// flip changes one character of a CloudFront base64 value.
-func flip(s string) string {
-	i := len(s) / 2
-	c := byte('A')
-	if s[i] == 'A' {
-		c = 'B'
-	}
-	return s[:i] + string(c) + s[i+1:]
-}
-
-func mustSignURL(t testing.TB, s *signer.Signer, rawURL string, p policy.Policy) string {
-	t.Helper()
-	u, err := s.SignURL(rawURL, p)
-	require.NoError(t, err)
-	return u
-}
-
-func mustCookies(t testing.TB, s *signer.Signer, p policy.Policy) []*http.Cookie {
-	t.Helper()
-	c, err := s.Cookies(p, signer.CookieOptions{})
-	require.NoError(t, err)
-	return c
-}
-
-// signRaw signs a policy document as is with RSAKey (SHA-1), for documents
-// the signer would never produce, and returns the signed URL.
-func signRaw(t testing.TB, rawURL, doc string) string {
-	t.Helper()
-	k, ok := RSAKey().Private.(*rsa.PrivateKey)
-	require.True(t, ok)
-	sum := sha1.Sum([]byte(doc))
-	sig, err := rsa.SignPKCS1v15(nil, k, crypto.SHA1, sum[:])
-	require.NoError(t, err)
-	return rawURL + "?Policy=" + policy.Encode([]byte(doc)) + "&Signature=" + policy.Encode(sig) + "&Key-Pair-Id=" + RSAKeyID
-}
 
 func TestCloudFrontRefuses(t *testing.T) {
 	fx := newFixture(t)
@@ -243,7 +141,7 @@ func TestCloudFrontRefuses(t *testing.T) {
 			assert.Equal(t, "Error from cloudfront", resp.Header.Get("X-Cache"))
 
 			e := lastEntry(t, fx.cf)
-			assert.Equal(t, Refused, e.Decision)
+			assert.Equal(t, DecisionRefused, e.Decision)
 			assert.ErrorIs(t, e.Err, tc.reason)
 			assert.Equal(t, http.StatusForbidden, e.Status)
 			assert.Empty(t, e.OriginURI, "the origin must not be asked")
@@ -327,9 +225,9 @@ func TestCloudFrontAllows(t *testing.T) {
 			assert.Equal(t, tc.source, e.Source)
 			assert.Equal(t, tc.keyID, e.KeyPairID)
 			if tc.source == "" {
-				assert.Equal(t, Unchecked, e.Decision)
+				assert.Equal(t, DecisionUnchecked, e.Decision)
 			} else {
-				assert.Equal(t, Allowed, e.Decision)
+				assert.Equal(t, DecisionAllowed, e.Decision)
 			}
 			assert.NotEmpty(t, e.OriginURI)
 			assert.False(t, hasSigningParam(t, e.OriginURI), "origin saw %s", e.OriginURI)
@@ -341,7 +239,7 @@ func TestCloudFrontAllows(t *testing.T) {
 
 func TestCloudFrontWithoutDomain(t *testing.T) {
 	k := ECDSAKey()
-	cf := NewCloudFront(NewS3Origin(Presentation("movies/1")), WithKey(k.ID, k.Public))
+	cf := NewCloudFront(NewS3Origin(Presentation("movies/1")), k)
 	defer cf.Close()
 	require.True(t, strings.HasPrefix(cf.URL, "http://127.0.0.1:") || strings.HasPrefix(cf.URL, "http://[::1]:"), cf.URL)
 	assert.False(t, strings.HasSuffix(cf.URL, "/"))
@@ -433,226 +331,8 @@ func TestCloudFrontMethods(t *testing.T) {
 				assert.ErrorIs(t, e.Err, ErrMethodNotAllowed)
 				assert.Contains(t, string(body), "<Code>MethodNotAllowed</Code>")
 			} else {
-				assert.Equal(t, Allowed, e.Decision)
+				assert.Equal(t, DecisionAllowed, e.Decision)
 			}
-		})
-	}
-}
-
-func TestCloudFrontCORS(t *testing.T) {
-	const site = "https://player.example.com"
-	cors := &CORS{AllowOrigins: []string{site}, ExposeHeaders: []string{"Content-Length"}, MaxAge: 10 * time.Minute}
-	fx := newFixture(t, WithDefaultBehavior(Behavior{CORS: cors}))
-	master := fx.cf.URL + "/movies/1/master.m3u8"
-	s := newSigner(t, RSAKey(), crypto.SHA1)
-	signed := mustSignURL(t, s, master, policy.New(fx.cf.URL+"/movies/1/*", t0.Add(time.Hour)))
-
-	do := func(t *testing.T, method, u, origin string, extra map[string]string) *http.Response {
-		t.Helper()
-		req, err := http.NewRequest(method, u, nil)
-		require.NoError(t, err)
-		if origin != "" {
-			req.Header.Set("Origin", origin)
-		}
-		for k, v := range extra {
-			req.Header.Set(k, v)
-		}
-		resp, err := fx.cf.Client().Do(req)
-		require.NoError(t, err)
-		_, _ = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp
-	}
-	t.Run("403 carries CORS headers", func(t *testing.T) {
-		resp := do(t, http.MethodGet, master, site, nil)
-		assert.Equal(t, http.StatusForbidden, resp.StatusCode)
-		assert.Equal(t, site, resp.Header.Get("Access-Control-Allow-Origin"))
-		assert.Equal(t, "Content-Length", resp.Header.Get("Access-Control-Expose-Headers"))
-		assert.Contains(t, resp.Header.Values("Vary"), "Origin")
-	})
-	t.Run("200 carries CORS headers", func(t *testing.T) {
-		resp := do(t, http.MethodGet, signed, site, nil)
-		assert.Equal(t, http.StatusOK, resp.StatusCode)
-		assert.Equal(t, site, resp.Header.Get("Access-Control-Allow-Origin"))
-	})
-	t.Run("other origins get none", func(t *testing.T) {
-		resp := do(t, http.MethodGet, master, "https://evil.example", nil)
-		assert.Equal(t, http.StatusForbidden, resp.StatusCode)
-		assert.Empty(t, resp.Header.Get("Access-Control-Allow-Origin"))
-	})
-	t.Run("preflight is answered without credentials", func(t *testing.T) {
-		resp := do(t, http.MethodOptions, master, site, map[string]string{
-			"Access-Control-Request-Method":  "GET",
-			"Access-Control-Request-Headers": "range",
-		})
-		assert.Equal(t, http.StatusOK, resp.StatusCode)
-		assert.Equal(t, site, resp.Header.Get("Access-Control-Allow-Origin"))
-		assert.Equal(t, "GET, HEAD", resp.Header.Get("Access-Control-Allow-Methods"))
-		assert.Equal(t, "range", resp.Header.Get("Access-Control-Allow-Headers"))
-		assert.Equal(t, "600", resp.Header.Get("Access-Control-Max-Age"))
-		e := lastEntry(t, fx.cf)
-		assert.Equal(t, Preflight, e.Decision)
-		assert.Empty(t, e.OriginURI)
-	})
-	t.Run("behaviors without CORS add nothing", func(t *testing.T) {
-		resp := do(t, http.MethodGet, fx.cf.URL+"/public/hello.txt", site, nil)
-		assert.Equal(t, http.StatusOK, resp.StatusCode)
-		assert.Empty(t, resp.Header.Get("Access-Control-Allow-Origin"))
-	})
-}
-
-func TestCORSAnyOrigin(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		cors  CORS
-		allow string
-		creds string
-	}{
-		{name: "any origin", cors: CORS{}, allow: "*"},
-		{name: "star", cors: CORS{AllowOrigins: []string{"*"}}, allow: "*"},
-		{name: "any origin with credentials echoes it", cors: CORS{AllowCredentials: true}, allow: "https://a.example", creds: "true"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			r, err := http.NewRequest(http.MethodGet, "https://x/", nil)
-			require.NoError(t, err)
-			r.Header.Set("Origin", "https://a.example")
-			h := http.Header{}
-			assert.True(t, tc.cors.apply(h, r))
-			assert.Equal(t, tc.allow, h.Get("Access-Control-Allow-Origin"))
-			assert.Equal(t, tc.creds, h.Get("Access-Control-Allow-Credentials"))
-		})
-	}
-}
-
-func TestCloudFrontConcurrentLog(t *testing.T) {
-	fx := newFixture(t)
-	s := newSigner(t, ECDSAKey(), crypto.SHA256)
-	signed := mustSignURL(t, s, fx.cf.URL+"/movies/1/master.m3u8", policy.New(fx.cf.URL+"/movies/1/*", t0.Add(time.Hour)))
-	const n = 40
-	var wg sync.WaitGroup
-	for i := 0; i < n; i++ {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			u := signed
-			if i%2 == 1 {
-				u = fx.cf.URL + "/movies/1/master.m3u8"
-			}
-			resp, err := fx.cf.Client().Get(u)
-			if assert.NoError(t, err) {
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-			}
-			_ = fx.cf.Log()
-		}(i)
-	}
-	wg.Wait()
-	assert.Len(t, fx.cf.Log(), n)
-	assert.Len(t, fx.cf.Refusals(), n/2)
-	for _, e := range fx.cf.Refusals() {
-		assert.ErrorIs(t, e.Err, signer.ErrMissingKeyPairID)
-		assert.Contains(t, e.String(), "403 GET https://"+testDomain+"/movies/1/master.m3u8 [*] refused: ")
-	}
-	fx.cf.Reset()
-	assert.Empty(t, fx.cf.Log())
-}
-
-func TestCloudFrontCloseWaitsForRequests(t *testing.T) {
-	entered := make(chan struct{})
-	release := make(chan struct{})
-	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		close(entered)
-		<-release
-		_, _ = io.WriteString(w, "done")
-	})
-	cf := NewCloudFront(slow, WithDefaultBehavior(Behavior{Public: true}))
-	got := make(chan string, 1)
-	go func() {
-		resp, err := cf.Client().Get(cf.URL + "/slow")
-		if err != nil {
-			got <- err.Error()
-			return
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		got <- string(b)
-	}()
-	<-entered
-	closed := make(chan struct{})
-	go func() {
-		cf.Close()
-		close(closed)
-	}()
-	select {
-	case <-closed:
-		t.Fatal("Close returned while a request was in flight")
-	case <-time.After(50 * time.Millisecond):
-	}
-	close(release)
-	select {
-	case <-closed:
-	case <-time.After(5 * time.Second):
-		t.Fatal("Close did not return after the request completed")
-	}
-	assert.Equal(t, "done", <-got)
-	require.Len(t, cf.Log(), 1, "the log stays readable after Close")
-	assert.Equal(t, http.StatusOK, cf.Log()[0].Status)
-}
-
-func TestNewCloudFrontPanics(t *testing.T) {
-	origin := http.NotFoundHandler()
-	for _, tc := range []struct {
-		name   string
-		origin http.Handler
-		opts   []Option
-		want   string
-	}{
-		{name: "no origin", want: "default behavior has no origin"},
-		{name: "behavior without origin", opts: []Option{WithDefaultBehavior(Behavior{Origin: origin}), WithBehavior(Behavior{PathPattern: "*.ts"})}, want: `WithBehavior("*.ts")`},
-		{name: "behavior without pattern", origin: origin, opts: []Option{WithBehavior(Behavior{})}, want: "needs a PathPattern"},
-		{name: "not a key", origin: origin, opts: []Option{WithKey("K1", "not a key")}, want: `WithKey("K1")`},
-		{name: "bad key ID", origin: origin, opts: []Option{WithKey("K 1", ECDSAKey().Public)}, want: `WithKey("K 1")`},
-		{name: "domain with scheme", origin: origin, opts: []Option{WithDomain("https://d.cloudfront.net")}, want: "WithDomain"},
-		{name: "domain with port", origin: origin, opts: []Option{WithDomain("d.cloudfront.net:443")}, want: "WithDomain"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			defer func() {
-				r := recover()
-				require.NotNil(t, r)
-				assert.Contains(t, r, tc.want)
-			}()
-			cf := NewCloudFront(tc.origin, tc.opts...)
-			cf.Close()
-		})
-	}
-}
-
-func TestDecisionString(t *testing.T) {
-	for d, want := range map[Decision]string{Allowed: "allowed", Refused: "refused", Unchecked: "unchecked", Preflight: "preflight", 0: "Decision(0)"} {
-		assert.Equal(t, want, d.String())
-	}
-}
-
-func TestDenialMessages(t *testing.T) {
-	for _, tc := range []struct {
-		err  error
-		code string
-		msg  string
-	}{
-		{signer.ErrMissingKeyPairID, "AccessDenied", "Missing Key-Pair-Id query parameter or cookie value"},
-		{signer.ErrUnknownKey, "AccessDenied", "Unknown Key"},
-		{signer.ErrMalformedPolicy, "AccessDenied", "Malformed Policy"},
-		{signer.ErrBadSignature, "AccessDenied", "Access denied"},
-		{signer.ErrExpired, "AccessDenied", "Access denied"},
-		{signer.ErrNotYetValid, "AccessDenied", "Access denied"},
-		{signer.ErrSourceIP, "AccessDenied", "Access denied"},
-		{signer.ErrResource, "AccessDenied", "Access denied"},
-		{ErrMethodNotAllowed, "MethodNotAllowed", "This distribution is not configured to allow the HTTP request method that was used for this request. The distribution supports only cachable requests."},
-	} {
-		t.Run(tc.err.Error(), func(t *testing.T) {
-			code, msg := denial(errors.Join(errors.New("context"), tc.err))
-			assert.Equal(t, tc.code, code)
-			assert.Equal(t, tc.msg, msg)
 		})
 	}
 }

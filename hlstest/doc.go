@@ -3,16 +3,19 @@
 // in go test, without an AWS account, that a viewer with valid credentials can
 // play a whole presentation and one without cannot.
 //
-// NewCloudFront starts a simulated distribution on a loopback address. It
-// verifies signed URLs and signed cookies with the public keys of a trusted
-// key group (WithKey), routes requests by cache behavior (Behavior: path
-// pattern, origin, signed or not, which viewer query parameters reach the
-// origin, CORS), strips CloudFront's signing parameters before an origin sees
-// a request, refuses with CloudFront's 403 XML body, and logs every decision
-// (CloudFront.Log). WithDomain gives it a realistic
-// https://d111111abcdef8.cloudfront.net address that its Client reaches;
-// CloudFront.ClientFrom sends requests as if from another IP address, so
-// IP-bound policies can be tested; WithClock injects time.
+// NewCloudFront starts a simulated distribution on a loopback address that
+// trusts the keys it is given; NewUnstartedCloudFront returns one whose
+// fields the caller sets before calling Start, as with
+// httptest.NewUnstartedServer. It verifies signed URLs and signed cookies
+// with the public keys of a trusted key group (CloudFront.Keys), routes
+// requests by cache behavior (Behavior: path pattern, origin, signed or not,
+// which viewer query parameters reach the origin, CORS), strips CloudFront's
+// signing parameters before an origin sees a request, refuses with
+// CloudFront's 403 XML body, and logs every decision (CloudFront.Log).
+// CloudFront.Domain gives it a realistic https://d111111abcdef8.cloudfront.net
+// address that its Client reaches; CloudFront.ClientFrom sends requests as if
+// from another IP address, so IP-bound policies can be tested;
+// CloudFront.Now injects time.
 //
 // NewS3Origin serves an fs.FS the way S3 serves a bucket to CloudFront: HLS
 // content types, Range requests, NoSuchKey errors, no listings. Presentation,

@@ -65,9 +65,12 @@ func (o *resolvingOrigin) requests() []string {
 // a public behavior for /public/*, and every other path signed.
 func traversalCloudFront(t *testing.T, origin http.Handler) *CloudFront {
 	t.Helper()
-	cf := NewCloudFront(origin, WithDomain(testDomain), WithClock(func() time.Time { return t0 }),
-		WithKey(RSAKey().ID, RSAKey().Public),
-		WithBehavior(Behavior{PathPattern: "/public/*", Public: true}))
+	cf := NewUnstartedCloudFront(origin)
+	cf.Domain = testDomain
+	cf.Now = func() time.Time { return t0 }
+	cf.Keys = []Key{RSAKey()}
+	cf.Behaviors = []Behavior{{PathPattern: "/public/*", Public: true}}
+	cf.Start()
 	t.Cleanup(cf.Close)
 	return cf
 }
@@ -146,7 +149,7 @@ func TestCloudFrontRefusesDotSegments(t *testing.T) {
 			assert.NotContains(t, body, movie2)
 			assert.Equal(t, "Error from cloudfront", resp.Header.Get("X-Cache"))
 			assert.Len(t, origin.requests(), before, "no origin saw the request: %v", origin.requests()[before:])
-			assert.Equal(t, Refused, e.Decision)
+			assert.Equal(t, DecisionRefused, e.Decision)
 			assert.True(t, errors.Is(e.Err, signer.ErrDotSegment), "%v", e.Err)
 			assert.Empty(t, e.OriginURI)
 		})

@@ -142,12 +142,10 @@ func TestBlogFlowEndToEnd(t *testing.T) {
 			require.NoError(t, verifier.AddKey(tc.key.ID, tc.key.Public))
 			origin := &playlist.Handler{Origin: tc.fsys, Mode: playlist.ModePropagate,
 				Propagate: playlist.Carried{Carrier: &tc.carrier, Verifier: verifier}, Now: clock}
-			cf := NewCloudFront(media.wrap(tc.fsys),
-				WithDomain(testDomain),
-				WithClock(clock),
-				WithKey(tc.key.ID, tc.key.Public),
-				WithBehavior(Behavior{PathPattern: "*.m3u8", Origin: playlists.wrap(origin), Query: ForwardAll()}),
-			)
+			cf := NewUnstartedCloudFront(media.wrap(tc.fsys))
+			cf.Domain, cf.Now, cf.Keys = testDomain, clock, []Key{tc.key}
+			cf.Behaviors = []Behavior{{PathPattern: "*.m3u8", Origin: playlists.wrap(origin), Query: ForwardAll()}}
+			cf.Start()
 			defer cf.Close()
 
 			// The backend signs the master URL with a wildcard policy for
@@ -176,7 +174,7 @@ func TestBlogFlowEndToEnd(t *testing.T) {
 			log := cf.Log()
 			require.Len(t, log, len(report.Fetches))
 			for _, e := range log {
-				assert.Equal(t, Allowed, e.Decision, e.String())
+				assert.Equal(t, DecisionAllowed, e.Decision, e.String())
 				assert.Equal(t, signer.SourceURL, e.Source, e.String())
 				assert.Equal(t, tc.key.ID, e.KeyPairID)
 				assert.False(t, hasSigningParam(t, e.OriginURI), "origin saw %s", e.OriginURI)
@@ -214,9 +212,10 @@ func TestPlayerFindsWhatARewriterForgets(t *testing.T) {
 			k := RSAKey()
 			carrier := signer.Suffix("-PREFIX")
 			fsys := NewS3Origin(Presentation("movies/1"))
-			cf := NewCloudFront(fsys,
-				WithDomain(testDomain), WithClock(func() time.Time { return t0 }), WithKey(k.ID, k.Public),
-				WithBehavior(Behavior{PathPattern: "*.m3u8", Origin: rewritingOrigin(fsys, carrier, tc.forget), Query: ForwardAll()}))
+			cf := NewUnstartedCloudFront(fsys)
+			cf.Domain, cf.Now, cf.Keys = testDomain, func() time.Time { return t0 }, []Key{k}
+			cf.Behaviors = []Behavior{{PathPattern: "*.m3u8", Origin: rewritingOrigin(fsys, carrier, tc.forget), Query: ForwardAll()}}
+			cf.Start()
 			defer cf.Close()
 			s := newSigner(t, k, crypto.SHA1)
 			p := policy.New(cf.URL+"/movies/1/*", t0.Add(time.Hour))

@@ -14,14 +14,12 @@ import (
 	"github.com/cfhls/cfhls/signer"
 )
 
-// A simulated distribution in front of an S3-like origin refuses an unsigned
-// request with CloudFront's own 403 body, and lets a signed one through
-// without the signing parameters.
+// A simulated distribution in front of an S3-like origin, trusting one key,
+// refuses an unsigned request with CloudFront's own 403 body, and lets a
+// signed one through without the signing parameters.
 func ExampleNewCloudFront() {
 	key := hlstest.ECDSAKey()
-	cf := hlstest.NewCloudFront(hlstest.NewS3Origin(hlstest.Presentation("movies/1")),
-		hlstest.WithKey(key.ID, key.Public),
-		hlstest.WithDomain("d111111abcdef8.cloudfront.net"))
+	cf := hlstest.NewCloudFront(hlstest.NewS3Origin(hlstest.Presentation("movies/1")), key)
 	defer cf.Close()
 
 	s, err := signer.New(key.ID, key.Private)
@@ -56,6 +54,35 @@ func ExampleNewCloudFront() {
 	// allowed "/movies/1/master.m3u8" missing key: false
 }
 
+// A simulator configured before it starts, as with
+// httptest.NewUnstartedServer: a realistic domain, a trusted key known only
+// by its public half (as when the private key lives in a secrets manager),
+// and a public behavior in front of the signed default.
+func ExampleNewUnstartedCloudFront() {
+	pub := hlstest.ECDSAKey().Public // in a real test: the public key CloudFront knows
+	cf := hlstest.NewUnstartedCloudFront(hlstest.NewS3Origin(hlstest.Presentation("movies/1")))
+	cf.Keys = []hlstest.Key{{ID: "K2JCJMDEHXQW5F", Public: pub}}
+	cf.Domain = "d111111abcdef8.cloudfront.net"
+	cf.Behaviors = []hlstest.Behavior{{PathPattern: "/movies/1/images/*", Public: true}}
+	cf.Start()
+	defer cf.Close()
+
+	fmt.Println(cf.URL)
+	for _, p := range []string{"/movies/1/images/index.m3u8", "/movies/1/master.m3u8"} {
+		resp, err := cf.Client().Get(cf.URL + p)
+		if err != nil {
+			panic(err)
+		}
+		resp.Body.Close()
+		e := cf.Log()[len(cf.Log())-1]
+		fmt.Println(resp.StatusCode, e.Behavior, e.Decision)
+	}
+	// Output:
+	// https://d111111abcdef8.cloudfront.net
+	// 200 /movies/1/images/* unchecked
+	// 403 * refused
+}
+
 // Cache behaviors as the AWS blog sets them up: playlists go to a rewriting
 // origin with every query parameter forwarded, everything else to S3 with
 // none, and CORS headers for a player page on another origin.
@@ -64,11 +91,11 @@ func ExampleBehavior() {
 	var rewriter = s3 // in a real test: the playlist-rewriting handler
 	key := hlstest.RSAKey()
 	cors := &hlstest.CORS{AllowOrigins: []string{"https://player.example.com"}}
-	cf := hlstest.NewCloudFront(s3,
-		hlstest.WithKey(key.ID, key.Public),
-		hlstest.WithBehavior(hlstest.Behavior{PathPattern: "*.m3u8", Origin: rewriter, Query: hlstest.ForwardAll(), CORS: cors}),
-		hlstest.WithDefaultBehavior(hlstest.Behavior{CORS: cors}),
-	)
+	cf := hlstest.NewUnstartedCloudFront(s3)
+	cf.Keys = []hlstest.Key{key}
+	cf.Behaviors = []hlstest.Behavior{{PathPattern: "*.m3u8", Origin: rewriter, Query: hlstest.ForwardAll(), CORS: cors}}
+	cf.Default = hlstest.Behavior{CORS: cors}
+	cf.Start()
 	defer cf.Close()
 	resp, err := cf.Client().Get(cf.URL + "/movies/1/video/360p/seg00000.ts")
 	if err != nil {
@@ -83,9 +110,10 @@ func ExampleBehavior() {
 // what it fetched and whether anything was refused.
 func ExamplePlayer() {
 	key := hlstest.ECDSAKey()
-	cf := hlstest.NewCloudFront(hlstest.NewS3Origin(hlstest.Presentation("movies/1")),
-		hlstest.WithKey(key.ID, key.Public),
-		hlstest.WithDomain("d111111abcdef8.cloudfront.net"))
+	cf := hlstest.NewUnstartedCloudFront(hlstest.NewS3Origin(hlstest.Presentation("movies/1")))
+	cf.Keys = []hlstest.Key{key}
+	cf.Domain = "d111111abcdef8.cloudfront.net"
+	cf.Start()
 	defer cf.Close()
 
 	s, err := signer.New(key.ID, key.Private)

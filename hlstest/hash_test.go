@@ -69,7 +69,7 @@ func TestCloudFrontRefusesHash(t *testing.T) {
 			assert.Contains(t, body, "<Code>AccessDenied</Code>")
 			assert.NotContains(t, body, movie2)
 			assert.Len(t, origin.requests(), before, "no origin saw the request: %v", origin.requests()[before:])
-			assert.Equal(t, Refused, e.Decision)
+			assert.Equal(t, DecisionRefused, e.Decision)
 			assert.True(t, errors.Is(e.Err, signer.ErrDotSegment), "%v", e.Err)
 			assert.Empty(t, e.OriginURI)
 		})

@@ -25,7 +25,7 @@ const testDomain = "d111111abcdef8.cloudfront.net"
 // reads t0 unless a test moves it.
 var t0 = time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 
-// testClock is an adjustable clock for WithClock.
+// testClock is an adjustable clock for CloudFront.Now.
 type testClock struct {
 	mu sync.Mutex
 	t  time.Time

@@ -23,7 +23,7 @@ type Key struct {
 	ID string
 	// Private signs: *rsa.PrivateKey or *ecdsa.PrivateKey.
 	Private crypto.Signer
-	// Public verifies; pass it to WithKey.
+	// Public verifies; CloudFront.Keys reads it with ID.
 	Public crypto.PublicKey
 }
 

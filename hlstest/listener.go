@@ -25,16 +25,11 @@ const (
 	maxHeaderBytes = 20 << 10
 )
 
-// serverLimits are the listener limits a CloudFront starts with; tests
-// shorten them through unexported options.
-type serverLimits struct {
-	readHeaderTimeout time.Duration
-}
-
-// withReadHeaderTimeout replaces readHeaderTimeout, so a test can watch a
+// serverLimits are the listener limits a CloudFront starts with; a test
+// shortens them by setting CloudFront.limits before Start, so it can watch a
 // stalled connection get closed without waiting 10 s.
-func withReadHeaderTimeout(d time.Duration) Option {
-	return func(c *config) { c.limits.readHeaderTimeout = d }
+type serverLimits struct {
+	readHeaderTimeout time.Duration // replaces readHeaderTimeout when positive
 }
 
 // applyLimits sets the listener limits on srv before it starts.

@@ -20,14 +20,16 @@ import (
 // would cut a long-polling (LL-HLS blocking reload) request short.
 func TestCloudFrontServerLimits(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		opts []Option
+		name   string
+		domain string
 	}{
-		{"plain HTTP", nil},
-		{"HTTPS with a domain", []Option{WithDomain(testDomain)}},
+		{"plain HTTP", ""},
+		{"HTTPS with a domain", testDomain},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cf := NewCloudFront(http.NotFoundHandler(), tc.opts...)
+			cf := NewUnstartedCloudFront(http.NotFoundHandler())
+			cf.Domain = tc.domain
+			cf.Start()
 			t.Cleanup(cf.Close)
 			c := cf.srv.Config
 			assert.Equal(t, readHeaderTimeout, c.ReadHeaderTimeout)
@@ -44,7 +46,9 @@ func TestCloudFrontServerLimits(t *testing.T) {
 // here), well within a generous bound; the bound is a read deadline, not a
 // sleep. net/http may answer 400 or 408 first; nothing else may come back.
 func TestCloudFrontClosesHalfSentRequest(t *testing.T) {
-	cf := NewCloudFront(http.NotFoundHandler(), withReadHeaderTimeout(200*time.Millisecond))
+	cf := NewUnstartedCloudFront(http.NotFoundHandler())
+	cf.limits.readHeaderTimeout = 200 * time.Millisecond
+	cf.Start()
 	t.Cleanup(cf.Close)
 	conn, err := net.Dial("tcp", cf.addr)
 	require.NoError(t, err)
@@ -66,8 +70,9 @@ func TestCloudFrontClosesHalfSentRequest(t *testing.T) {
 // CloudFront's 20,480-byte limit get 431 instead of reaching the origin.
 func TestCloudFrontRefusesOversizedHeaders(t *testing.T) {
 	var reached atomic.Bool
-	cf := NewCloudFront(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached.Store(true) }),
-		WithDefaultBehavior(Behavior{Public: true}))
+	cf := NewUnstartedCloudFront(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { reached.Store(true) }))
+	cf.Default.Public = true
+	cf.Start()
 	t.Cleanup(cf.Close)
 	conn, err := net.Dial("tcp", cf.addr)
 	require.NoError(t, err)

@@ -15,26 +15,27 @@ type Decision int
 
 // Decisions, as recorded in an Entry.
 const (
-	// Allowed: the credentials verified and the origin was asked.
-	Allowed Decision = iota + 1
-	// Refused: CloudFront answered 403 itself; Entry.Err says why.
-	Refused
-	// Unchecked: the behavior is Public, so no credentials were needed.
-	Unchecked
-	// Preflight: a CORS preflight request, answered by CloudFront.
-	Preflight
+	// DecisionAllowed: the credentials verified and the origin was asked.
+	DecisionAllowed Decision = iota + 1
+	// DecisionRefused: CloudFront answered 403 itself; Entry.Err says why.
+	DecisionRefused
+	// DecisionUnchecked: the behavior is Public, so no credentials were
+	// needed.
+	DecisionUnchecked
+	// DecisionPreflight: a CORS preflight request, answered by CloudFront.
+	DecisionPreflight
 )
 
 // String returns "allowed", "refused", "unchecked" or "preflight".
 func (d Decision) String() string {
 	switch d {
-	case Allowed:
+	case DecisionAllowed:
 		return "allowed"
-	case Refused:
+	case DecisionRefused:
 		return "refused"
-	case Unchecked:
+	case DecisionUnchecked:
 		return "unchecked"
-	case Preflight:
+	case DecisionPreflight:
 		return "preflight"
 	}
 	return fmt.Sprintf("Decision(%d)", int(d))
@@ -137,7 +138,7 @@ func (cf *CloudFront) Log() []Entry { return cf.log.filter(nil) }
 
 // Refusals returns the logged requests CloudFront refused.
 func (cf *CloudFront) Refusals() []Entry {
-	return cf.log.filter(func(e Entry) bool { return e.Decision == Refused })
+	return cf.log.filter(func(e Entry) bool { return e.Decision == DecisionRefused })
 }
 
 // Reset empties the log.

@@ -22,7 +22,10 @@ import (
 // publicCF is a simulator that lets everyone in, in front of fsys.
 func publicCF(t testing.TB, fsys http.Handler) *CloudFront {
 	t.Helper()
-	cf := NewCloudFront(fsys, WithDomain(testDomain), WithDefaultBehavior(Behavior{Public: true}))
+	cf := NewUnstartedCloudFront(fsys)
+	cf.Domain = testDomain
+	cf.Default.Public = true
+	cf.Start()
 	t.Cleanup(cf.Close)
 	return cf
 }
@@ -265,8 +268,9 @@ func TestPlayerErrors(t *testing.T) {
 
 func TestPlayerHeader(t *testing.T) {
 	const site = "https://player.example.com"
-	cf := NewCloudFront(NewS3Origin(Presentation("movies/1")),
-		WithDefaultBehavior(Behavior{Public: true, CORS: &CORS{AllowOrigins: []string{site}}}))
+	cf := NewUnstartedCloudFront(NewS3Origin(Presentation("movies/1")))
+	cf.Default = Behavior{Public: true, CORS: &CORS{AllowOrigins: []string{site}}}
+	cf.Start()
 	defer cf.Close()
 	var origins []string
 	client := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {

@@ -122,7 +122,10 @@ func TestS3OriginMethods(t *testing.T) {
 }
 
 func TestS3OriginThroughCloudFront(t *testing.T) {
-	cf := NewCloudFront(NewS3Origin(s3Fixture()), WithDefaultBehavior(Behavior{Public: true}), WithDomain(testDomain))
+	cf := NewUnstartedCloudFront(NewS3Origin(s3Fixture()))
+	cf.Default.Public = true
+	cf.Domain = testDomain
+	cf.Start()
 	defer cf.Close()
 	req, err := http.NewRequest(http.MethodGet, cf.URL+"/v/seg.ts", nil)
 	require.NoError(t, err)

@@ -99,10 +99,10 @@ func TestBehindSimulator(t *testing.T) {
 			var fn http.Handler = http.NotFoundHandler()
 			fnURL := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fn.ServeHTTP(w, r) }))
 			defer fnURL.Close()
-			cf := hlstest.NewCloudFront(s3,
-				hlstest.WithKey("K2JCJMDEHXQW5F", key.Public()),
-				hlstest.WithBehavior(hlstest.Behavior{PathPattern: "*.m3u8", Origin: proxyTo(t, fnURL.URL), Query: hlstest.ForwardAll()}),
-			)
+			cf := hlstest.NewUnstartedCloudFront(s3)
+			cf.Keys = []hlstest.Key{{ID: "K2JCJMDEHXQW5F", Public: key.Public()}}
+			cf.Behaviors = []hlstest.Behavior{{PathPattern: "*.m3u8", Origin: proxyTo(t, fnURL.URL), Query: hlstest.ForwardAll()}}
+			cf.Start()
 			defer cf.Close()
 
 			originURL, originBucket := bucket.URL, ""

@@ -139,15 +139,15 @@ func newStack(cfg config) (*stack, error) {
 		cors = &hlstest.CORS{AllowOrigins: []string{st.pageURL}, AllowCredentials: true,
 			AllowHeaders: []string{"*"}, ExposeHeaders: []string{"Content-Length"}}
 	}
-	st.cdn = hlstest.NewCloudFront(s3,
-		hlstest.WithKey(cfg.keyPairID, cfg.key.Public()),
-		hlstest.WithClock(cfg.clock),
-		hlstest.WithListener(cfg.cdnListener),
-		hlstest.WithBehavior(hlstest.Behavior{PathPattern: "*.m3u8", Origin: rewriter, Query: hlstest.ForwardAll(), CORS: cors}),
-		hlstest.WithDefaultBehavior(hlstest.Behavior{Origin: s3, CORS: cors}),
-		hlstest.WithLogLimit(1000),
-		hlstest.WithObserver(func(e hlstest.Entry) { cfg.logf("%s", cdnLine(e)) }),
-	)
+	st.cdn = hlstest.NewUnstartedCloudFront(s3)
+	st.cdn.Keys = []hlstest.Key{{ID: cfg.keyPairID, Public: cfg.key.Public()}}
+	st.cdn.Now = cfg.clock
+	st.cdn.Listener = cfg.cdnListener
+	st.cdn.Behaviors = []hlstest.Behavior{{PathPattern: "*.m3u8", Origin: rewriter, Query: hlstest.ForwardAll(), CORS: cors}}
+	st.cdn.Default = hlstest.Behavior{CORS: cors}
+	st.cdn.LogLimit = 1000
+	st.cdn.Observe = func(e hlstest.Entry) { cfg.logf("%s", cdnLine(e)) }
+	st.cdn.Start()
 	if st.cdn.URL != cdnURL {
 		st.cdn.Close()
 		return nil, fmt.Errorf("simulated CloudFront is at %s, not %s", st.cdn.URL, cdnURL)
