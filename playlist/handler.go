@@ -172,10 +172,10 @@ type Handler struct {
 	// left alone (and get no credentials) unless their host is in KeyHosts.
 	Keys func(r *http.Request, key *url.URL) (string, error)
 	// KeyHosts lists further hosts whose key URIs go to Keys, such as a
-	// placeholder a packager wrote ("keys.invalid").
+	// placeholder a packager wrote ("keys.invalid"). It needs Keys.
 	KeyHosts []string
 	// MaxBytes is the largest playlist accepted from the origin (after gzip
-	// decoding). Zero means DefaultMaxBytes.
+	// decoding). Zero means DefaultMaxBytes; negative is an error.
 	MaxBytes int64
 	// CacheControl is sent with rewritten playlists. Empty means
 	// "private, no-cache": answers hold credentials, so shared caches must

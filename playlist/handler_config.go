@@ -124,6 +124,12 @@ func (h *Handler) Validate() error {
 	if h.Origin == nil {
 		return configError("Origin is nil: set the http.Handler that serves the playlists and everything else (FSOrigin, RemoteOrigin or your own)")
 	}
+	if h.MaxBytes < 0 {
+		return configError("MaxBytes is negative (%d): set a positive size, or zero for DefaultMaxBytes", h.MaxBytes)
+	}
+	if len(h.KeyHosts) > 0 && h.Keys == nil {
+		return configError("KeyHosts is set without Keys: key URIs on those hosts go to Keys; set Keys, or remove KeyHosts")
+	}
 	switch h.Mode {
 	case ModePropagate:
 		if h.Propagate.Carrier == nil {

@@ -42,6 +42,10 @@ func TestHandlerValidate(t *testing.T) {
 				BindViewerIP: true, Viewer: viewer}}, nil},
 
 		{"nil Origin", &playlist.Handler{Mode: playlist.ModeCookies}, []string{"Origin is nil"}},
+		{"negative MaxBytes", &playlist.Handler{Origin: origin, Mode: playlist.ModeCookies, MaxBytes: -1},
+			[]string{"MaxBytes is negative (-1)", "DefaultMaxBytes"}},
+		{"KeyHosts without Keys", &playlist.Handler{Origin: origin, Mode: playlist.ModeCookies, KeyHosts: []string{"keys.invalid"}},
+			[]string{"KeyHosts is set without Keys"}},
 		{"zero Mode", &playlist.Handler{Origin: origin},
 			[]string{"Mode is not set: choose ModePropagate, ModeServerSide or ModeCookies"}},
 		{"zero Mode with a Carrier: no guessing", &playlist.Handler{Origin: origin, Propagate: playlist.Carried{Carrier: &e.carrier}},
