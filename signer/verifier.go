@@ -68,30 +68,49 @@ const (
 	SourceCookies Source = "cookies"
 )
 
-// Result describes what a Verifier read from a request, as far as it got:
-// on refusal the fields read before the failure are filled, which is what a
-// person debugging a 403 wants to see.
+// Result describes what a Verifier read from a request. Verify fills it as
+// far as it got: on refusal the fields read before the failure are filled,
+// which is what a person debugging a 403 wants to see. Inspect fills every
+// field it can read, whatever else fails.
+//
+// Nothing in a Result is verified unless Verify returned nil. Verify sets
+// Policy only once the signature verifies; Inspect sets it from what the
+// credentials claim, which anyone can write.
 type Result struct {
 	// Source is where the credentials came from: SourceURL or
-	// SourceCookies; empty when the request had none.
+	// SourceCookies; empty when the request had none, or when its path was
+	// refused before any credential was read (ErrDotSegment).
 	Source Source
 	// URL is the request URL the policy was checked against: the viewer's URL
 	// without fragment and without CloudFront's signing parameters.
 	URL string
 	// KeyPairID is the key the credentials name.
 	KeyPairID string
-	// Hash is crypto.SHA1 or crypto.SHA256.
+	// Hash is crypto.SHA1 or crypto.SHA256; zero when not read or when
+	// Hash-Algorithm is neither.
 	Hash crypto.Hash
 	// Form is the form the credentials travelled in: policy.FormCanned
-	// (Expires=…) or policy.FormCustom (Policy=…); zero when not read.
+	// (Expires=…) or policy.FormCustom (Policy=…), set once the Verifier
+	// reaches the policy even if it then cannot read it; zero when not read,
+	// or when the credentials carry neither or both of Expires and Policy.
 	// It is the form of the credentials, which for canned credentials on a
 	// URL holding '*' differs from Policy.Form().
 	Form policy.Form
 	// PolicyJSON is the signed policy document: decoded from Policy, or
 	// rebuilt from the URL and Expires for the canned form.
 	PolicyJSON []byte
-	// Policy is the parsed policy, valid once PolicyJSON was read.
+	// Policy is the parsed policy. Verify sets it once the signature over
+	// PolicyJSON verifies; Inspect once PolicyJSON is read and parsed.
 	Policy policy.Policy
+	// PolicyErr says why Policy could not be read, when the Verifier tried
+	// and failed: neither or both of Expires and Policy, a Policy that is not
+	// CloudFront base64 or not a policy CloudFront accepts, an Expires that
+	// is not Unix seconds. It wraps ErrMalformedPolicy; Verify fills it when
+	// it refuses the request for that reason.
+	PolicyErr error
+	// Signature is the signature, decoded from CloudFront base64; nil when
+	// missing or undecodable, or not read yet.
+	Signature []byte
 }
 
 // VerifyURL checks a signed URL as the viewer sent it (scheme, host, path and
@@ -108,11 +127,48 @@ func (v *Verifier) VerifyURL(rawURL string, client netip.Addr, now time.Time) (R
 // ErrExpired, ErrNotYetValid, ErrSourceIP or ErrResource, or ErrDotSegment
 // for a path the Verifier refuses before it reads any credential.
 func (v *Verifier) Verify(rawURL string, cookies []*http.Cookie, client netip.Addr, now time.Time) (Result, error) {
-	var res Result
+	res, raw, err := readRequest(rawURL, cookies)
+	if err != nil {
+		return res, err
+	}
+	err = v.check(&res, raw, client, now)
+	return res, err
+}
+
+// Inspect reads the credentials of a request for rawURL with cookies as
+// Verify does, and returns all they say without judging them: it looks up no
+// key, verifies no signature and evaluates no policy condition, so it needs
+// no Verifier. It is for explaining a request (what do these credentials
+// claim, and why would CloudFront refuse them), never for granting one:
+// nothing in the Result is verified.
+//
+// Where Verify stops at the first refusal, Inspect reads every part it can:
+// KeyPairID, Hash, Form, PolicyJSON and Policy or PolicyErr, Signature. The
+// error is the first reason, in Verify's order, that the credentials cannot
+// be read: ErrDotSegment, ErrMissingKeyPairID, ErrMalformedPolicy, or
+// ErrBadSignature for a signature that is missing or not CloudFront base64.
+// Verify returns the same error for the same request unless it refuses the
+// key, or the signature, first. A nil error says only that every part was
+// read.
+func Inspect(rawURL string, cookies []*http.Cookie) (Result, error) {
+	res, raw, err := readRequest(rawURL, cookies)
+	if res.Source == "" {
+		return res, err // no credentials, or a path refused before reading them
+	}
+	if ierr := inspect(&res, raw); err == nil {
+		err = ierr
+	}
+	return res, err
+}
+
+// readRequest finds the credentials of a request for rawURL with cookies,
+// as CloudFront does, and sets res.URL and res.Source. On a repeated
+// parameter it returns the error with the first values read.
+func readRequest(rawURL string, cookies []*http.Cookie) (res Result, raw rawCredentials, err error) {
 	var params url.Values
 	res.URL, params = SplitSignedURL(rawURL)
 	if err := CheckPath(res.URL); err != nil {
-		return res, err
+		return res, raw, err
 	}
 	signedURL := len(params[ParamExpires])+len(params[ParamPolicy])+len(params[ParamSignature])+len(params[ParamKeyPairID]) > 0
 	if signedURL {
@@ -129,15 +185,11 @@ func (v *Verifier) Verify(rawURL string, cookies []*http.Cookie, client netip.Ad
 		}
 		if len(params) == 0 {
 			res.Source = ""
-			return res, fmt.Errorf("%w: no signing parameters in the URL and no CloudFront cookies", ErrMissingKeyPairID)
+			return res, raw, fmt.Errorf("%w: no signing parameters in the URL and no CloudFront cookies", ErrMissingKeyPairID)
 		}
 	}
-	raw, err := rawFrom(params, res.Source)
-	if err != nil {
-		return res, err
-	}
-	err = v.check(&res, raw, client, now)
-	return res, err
+	raw, err = rawFrom(params, res.Source)
+	return res, raw, err
 }
 
 // VerifyCredentials checks credentials already read from a request (from a

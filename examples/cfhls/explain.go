@@ -73,12 +73,13 @@ func runExplain(e *env, c *command, args []string) int {
 	}
 
 	r := readRequest(rawURL, cookies)
+	res := r.res
 
 	// The client address to judge with. Without -ip, an address inside the
 	// policy's range, so that the rest still gets checked.
 	client := ip.a
-	if !client.IsValid() && r.hasPolicy && r.pol.SourceIP.IsValid() {
-		client = r.pol.SourceIP.Addr()
+	if !client.IsValid() && res.Policy.SourceIP.IsValid() {
+		client = res.Policy.SourceIP.Addr()
 	}
 
 	var verdict error
@@ -86,7 +87,7 @@ func runExplain(e *env, c *command, args []string) int {
 		v := signer.NewVerifier()
 		id := keyPairID
 		if id == "" {
-			id = r.keyPairID
+			id = res.KeyPairID
 		}
 		if id != "" {
 			if err := v.AddKey(id, pub); err != nil && keyPairID != "" {
@@ -94,14 +95,10 @@ func runExplain(e *env, c *command, args []string) int {
 			}
 		}
 		_, verdict = v.Verify(rawURL, cookies, client, when)
-	} else {
-		verdict = r.credsErr
-		if verdict == nil && r.polErr != nil {
-			verdict = fmt.Errorf("%w: %w", signer.ErrMalformedPolicy, r.polErr)
-		}
-		if verdict == nil {
-			verdict = r.pol.Evaluate(r.reqURL, client, when)
-		}
+	} else if verdict = r.err; verdict == nil {
+		// Without a key, all but the key and the signature: what the
+		// Verifier could not read, else the policy's conditions.
+		verdict = res.Policy.Evaluate(res.URL, client, when)
 	}
 
 	w := e.stdout
@@ -116,7 +113,7 @@ func runExplain(e *env, c *command, args []string) int {
 	if pub == nil {
 		unchecked = append(unchecked, "the signature (give -public-key FILE)")
 	}
-	if !ip.a.IsValid() && r.pol.SourceIP.IsValid() {
+	if !ip.a.IsValid() && res.Policy.SourceIP.IsValid() {
 		unchecked = append(unchecked, "the viewer's IP address (give -ip IP)")
 	}
 	switch len(unchecked) {

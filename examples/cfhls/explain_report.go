@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"strconv"
 	"time"
 
 	"github.com/cfhls/cfhls/policy"
@@ -39,54 +38,61 @@ func (x *explainer) at(t time.Time) string {
 }
 
 func (x *explainer) describe() {
-	r := x.r
-	x.line("URL", "%s", r.reqURL)
-	form := "custom policy (Policy)"
+	r, res := x.r, x.r.res
+	x.line("URL", "%s", res.URL)
 	switch {
-	case r.canned:
-		form = "canned policy (Expires)"
-	case r.policy == "" && r.expires == "":
-		form = "neither Expires nor Policy"
-	}
-	if r.source == "nowhere" {
+	case errors.Is(r.err, signer.ErrDotSegment):
+		x.line("credentials", "not read: the path is refused whatever the credentials")
+		return
+	case res.Source == "":
 		x.line("credentials", "none: no signing parameters in the URL, and no CloudFront-* cookies")
 		return
 	}
-	x.line("credentials", "from %s, %s", r.source, form)
+	form := "neither Expires nor Policy"
+	switch {
+	case res.Form == policy.FormCanned:
+		form = "canned policy (Expires)"
+	case res.Form == policy.FormCustom:
+		form = "custom policy (Policy)"
+	case r.both:
+		form = "both Expires and Policy"
+	}
+	x.line("credentials", "from %s, %s", sourceName(res.Source), form)
 	if r.ignored > 0 {
 		x.line("", "(-cookie ignored: a URL with signing parameters is verified on its own, without cookies)")
 	}
-	x.line("key pair id", "%s", orMissing(r.keyPairID))
-	switch r.hash {
-	case "", "SHA1":
+	x.line("key pair id", "%s", orMissing(res.KeyPairID))
+	switch res.Hash {
+	case crypto.SHA1:
 		x.line("hash", "SHA-1")
-	case "SHA256":
+	case crypto.SHA256:
 		x.line("hash", "SHA-256")
 	default:
 		x.line("hash", "%q (CloudFront knows SHA1 and SHA256)", r.hash)
 	}
-	if r.signature == "" {
+	switch {
+	case r.signature == "":
 		x.line("signature", "missing")
-	} else if sig, err := policy.Decode(r.signature); err != nil {
+	case res.Signature == nil:
 		x.line("signature", "%s (not CloudFront base64)", abbrev(r.signature))
-	} else {
-		x.line("signature", "%s (%d bytes)", abbrev(r.signature), len(sig))
+	default:
+		x.line("signature", "%s (%d bytes)", abbrev(r.signature), len(res.Signature))
 	}
 	switch {
-	case r.policyJSON != nil && r.canned:
+	case res.PolicyJSON != nil && r.canned():
 		x.line("policy", "rebuilt from the URL and Expires, as CloudFront does:")
-		x.json(r.policyJSON)
-	case r.policyJSON != nil:
-		x.line("policy", "decoded from %s:", map[bool]string{true: signer.CookiePolicy, false: signer.ParamPolicy}[r.source == "cookies"])
-		x.json(r.policyJSON)
+		x.json(res.PolicyJSON)
+	case res.PolicyJSON != nil:
+		x.line("policy", "decoded from %s:", map[bool]string{true: signer.CookiePolicy, false: signer.ParamPolicy}[res.Source == signer.SourceCookies])
+		x.json(res.PolicyJSON)
 	}
-	if r.polErr != nil {
-		x.line("", "cannot be read: %v", r.polErr)
+	if res.Form != 0 && res.PolicyErr != nil {
+		x.line("", "cannot be read: %v", res.PolicyErr)
 	}
-	if !r.hasPolicy {
+	if !r.hasPolicy() {
 		return
 	}
-	p := r.pol
+	p := res.Policy
 	x.line("resource", "%s", p.Resource)
 	if p.NotBefore.IsZero() {
 		x.line("not before", "none")
@@ -109,6 +115,13 @@ func (x *explainer) describe() {
 	}
 }
 
+func sourceName(s signer.Source) string {
+	if s == signer.SourceCookies {
+		return "cookies"
+	}
+	return "the URL's query"
+}
+
 // json writes policy JSON pretty-printed, or as it is when it is not JSON.
 func (x *explainer) json(doc []byte) {
 	var buf bytes.Buffer
@@ -119,89 +132,109 @@ func (x *explainer) json(doc []byte) {
 	fmt.Fprintf(x.w, "  %s\n", buf.Bytes())
 }
 
+func (x *explainer) mark(ok bool, format string, args ...any) {
+	m := "ok  "
+	if !ok {
+		m = "FAIL"
+	}
+	fmt.Fprintf(x.w, "  %s  %s\n", m, fmt.Sprintf(format, args...))
+}
+
+func (x *explainer) skip(format string, args ...any) {
+	fmt.Fprintf(x.w, "  --    %s\n", fmt.Sprintf(format, args...))
+}
+
 // checks writes one line per thing CloudFront checks.
 func (x *explainer) checks(verdict error) {
-	r := x.r
+	r, res := x.r, x.r.res
 	fmt.Fprintln(x.w, "\nchecks:")
-	mark := func(ok bool, format string, args ...any) {
-		m := "ok  "
-		if !ok {
-			m = "FAIL"
-		}
-		fmt.Fprintf(x.w, "  %s  %s\n", m, fmt.Sprintf(format, args...))
-	}
-	skip := func(format string, args ...any) {
-		fmt.Fprintf(x.w, "  --    %s\n", fmt.Sprintf(format, args...))
-	}
-	if r.credsErr != nil {
-		mark(false, "credentials: %v", r.credsErr)
-	} else {
-		mark(true, "credentials complete (Key-Pair-Id, Signature, %s)", map[bool]string{true: "Expires", false: "Policy"}[r.canned])
-	}
-	if r.hasPolicy {
-		mark(true, "policy readable")
-	} else if r.polErr != nil {
-		mark(false, "policy: %v", r.polErr)
+	switch {
+	case errors.Is(r.err, signer.ErrDotSegment):
+		x.mark(false, "path: %v", r.err)
+		return
+	case res.Source == "":
+		x.mark(false, "credentials: %v (give -cookie for cookies)", r.err)
+		return
+	case r.err != nil:
+		x.mark(false, "credentials: %v", r.err)
+	default:
+		x.mark(true, "credentials complete (Key-Pair-Id, Signature, %s)", map[bool]string{true: "Expires", false: "Policy"}[r.canned()])
 	}
 	switch {
-	case r.source == "nowhere":
+	case r.hasPolicy():
+		x.mark(true, "policy readable")
+	case res.Form != 0 && res.PolicyErr != r.err: // not said just above
+		x.mark(false, "policy: %v", res.PolicyErr)
+	}
+	switch {
 	case x.pub == nil:
-		skip("key pair id and signature not checked: give -public-key FILE")
+		x.skip("key pair id and signature not checked: give -public-key FILE")
 	case errors.Is(verdict, signer.ErrMissingKeyPairID), errors.Is(verdict, signer.ErrMalformedPolicy):
-		skip("signature not checked: the credentials are incomplete or unreadable")
+		x.skip("signature not checked: the credentials are incomplete or unreadable")
 	case errors.Is(verdict, signer.ErrUnknownKey):
-		mark(false, "key pair id %s is not the key in %s%s", orMissing(r.keyPairID), x.pubFile, x.idNote())
+		x.mark(false, "key pair id %s is not the key in %s%s", orMissing(res.KeyPairID), x.pubFile, x.idNote())
 	case errors.Is(verdict, signer.ErrBadSignature):
-		mark(true, "%s", x.keyLine())
-		mark(false, "signature does not verify with %s (%s)", x.pubFile, keyDesc(x.pub))
+		x.mark(true, "%s", x.keyLine())
+		x.mark(false, "signature does not verify with %s (%s)", x.pubFile, keyDesc(x.pub))
 	default:
 		// The verifier checks the signature before the policy's conditions.
-		mark(true, "%s", x.keyLine())
-		mark(true, "signature verifies with %s (%s)", x.pubFile, keyDesc(x.pub))
+		x.mark(true, "%s", x.keyLine())
+		x.mark(true, "signature verifies with %s (%s)", x.pubFile, keyDesc(x.pub))
 	}
-	if !r.hasPolicy {
-		return
+	if r.hasPolicy() {
+		x.conditions(res.Policy)
 	}
-	p := r.pol
-	t := x.when.Unix()
-	if t >= p.Expires.Unix() {
-		mark(false, "expired %s", relTime(p.Expires, x.when))
+}
+
+// conditions writes the verdict on each of p's conditions. Evaluate stops
+// at the first condition that fails, and the report shows them all; so each
+// verdict is Evaluate's on a copy of p that keeps that one condition, every
+// other condition set to a value that passes: an expiry after the time of
+// judgement, no start time, any address, the resource "*".
+func (x *explainer) conditions(p policy.Policy) {
+	only := func(keep func(q *policy.Policy)) error {
+		q := policy.Policy{Resource: "*", Expires: x.when.Add(time.Second)}
+		keep(&q)
+		return q.Evaluate(x.r.res.URL, x.ip, x.when)
+	}
+	if errors.Is(only(func(q *policy.Policy) { q.Expires = p.Expires }), policy.ErrExpired) {
+		x.mark(false, "expired %s", relTime(p.Expires, x.when))
 	} else {
-		mark(true, "not expired: expires %s", relTime(p.Expires, x.when))
+		x.mark(true, "not expired: expires %s", relTime(p.Expires, x.when))
 	}
 	switch {
 	case p.NotBefore.IsZero():
-		mark(true, "no start time")
-	case t < p.NotBefore.Unix():
-		mark(false, "not valid yet: starts %s", relTime(p.NotBefore, x.when))
+		x.mark(true, "no start time")
+	case errors.Is(only(func(q *policy.Policy) { q.NotBefore = p.NotBefore }), policy.ErrNotYetValid):
+		x.mark(false, "not valid yet: starts %s", relTime(p.NotBefore, x.when))
 	default:
-		mark(true, "started %s", relTime(p.NotBefore, x.when))
+		x.mark(true, "started %s", relTime(p.NotBefore, x.when))
 	}
 	switch {
 	case !p.SourceIP.IsValid():
-		mark(true, "any viewer IP address")
+		x.mark(true, "any viewer IP address")
 	case !x.ip.IsValid():
-		skip("viewer IP not checked: the policy allows %s only; give -ip", p.SourceIP)
-	case p.SourceIP.Contains(x.ip):
-		mark(true, "viewer IP %s is in %s", x.ip, p.SourceIP)
+		x.skip("viewer IP not checked: the policy allows %s only; give -ip", p.SourceIP)
+	case errors.Is(only(func(q *policy.Policy) { q.SourceIP = p.SourceIP }), policy.ErrSourceIP):
+		x.mark(false, "viewer IP %s is outside %s", x.ip, p.SourceIP)
 	default:
-		mark(false, "viewer IP %s is outside %s", x.ip, p.SourceIP)
+		x.mark(true, "viewer IP %s is in %s", x.ip, p.SourceIP)
 	}
 	switch {
-	case r.canned:
-		mark(true, "resource: a canned policy is rebuilt from the URL itself (a changed URL shows as a bad signature)")
-	case policy.Match(p.Resource, r.reqURL):
-		mark(true, "resource %s matches the URL", p.Resource)
+	case x.r.canned():
+		x.mark(true, "resource: a canned policy is rebuilt from the URL itself (a changed URL shows as a bad signature)")
+	case errors.Is(only(func(q *policy.Policy) { q.Resource = p.Resource }), policy.ErrResource):
+		x.mark(false, "resource %s does not match the URL", p.Resource)
 	default:
-		mark(false, "resource %s does not match the URL", p.Resource)
+		x.mark(true, "resource %s matches the URL", p.Resource)
 	}
 }
 
 func (x *explainer) keyLine() string {
 	if x.keyPairID != "" {
-		return fmt.Sprintf("key pair id %s is -key-pair-id, the key in %s", x.r.keyPairID, x.pubFile)
+		return fmt.Sprintf("key pair id %s is -key-pair-id, the key in %s", x.r.res.KeyPairID, x.pubFile)
 	}
-	return fmt.Sprintf("key pair id %s taken as the key in %s (give -key-pair-id to check the ID)", x.r.keyPairID, x.pubFile)
+	return fmt.Sprintf("key pair id %s taken as the key in %s (give -key-pair-id to check the ID)", x.r.res.KeyPairID, x.pubFile)
 }
 
 func (x *explainer) idNote() string {
@@ -213,30 +246,30 @@ func (x *explainer) idNote() string {
 
 // reason says in words why CloudFront refuses.
 func (x *explainer) reason(err error) string {
-	r, p := x.r, x.r.pol
+	r, p := x.r, x.r.res.Policy
 	switch {
 	case errors.Is(err, signer.ErrMissingKeyPairID):
 		return `CloudFront answers 403 "Missing Key-Pair-Id query parameter or cookie value": the request carries no complete credentials`
 	case errors.Is(err, signer.ErrUnknownKey):
-		return fmt.Sprintf(`CloudFront answers 403 "Unknown Key": Key-Pair-Id %s is not in the trusted key group (here: the key in %s%s)`, orMissing(r.keyPairID), x.pubFile, x.idNote())
+		return fmt.Sprintf(`CloudFront answers 403 "Unknown Key": Key-Pair-Id %s is not in the trusted key group (here: the key in %s%s)`, orMissing(r.res.KeyPairID), x.pubFile, x.idNote())
 	case errors.Is(err, signer.ErrMalformedPolicy):
 		return `CloudFront answers 403 "Malformed Policy": the credentials cannot be read`
 	case errors.Is(err, signer.ErrBadSignature) && x.pub == nil:
 		return "no usable signature: CloudFront would refuse the request whatever the key"
 	case errors.Is(err, signer.ErrBadSignature):
 		s := fmt.Sprintf("bad signature: it does not verify over the policy with the key in %s. The signature was damaged (copy and paste, escaping), the policy was edited, or it was signed with another key", x.pubFile)
-		if r.canned {
+		if r.canned() {
 			s += "; and a canned signature covers the URL byte for byte, so any change to its scheme, host, path or query after signing breaks it"
 		}
 		return s
-	case errors.Is(err, signer.ErrExpired):
+	case errors.Is(err, policy.ErrExpired):
 		return fmt.Sprintf("expired %s (DateLessThan %s)", relTime(p.Expires, x.when), p.Expires.UTC().Format(time.RFC3339))
-	case errors.Is(err, signer.ErrNotYetValid):
+	case errors.Is(err, policy.ErrNotYetValid):
 		return fmt.Sprintf("not valid yet: starts %s (DateGreaterThan %s)", relTime(p.NotBefore, x.when), p.NotBefore.UTC().Format(time.RFC3339))
-	case errors.Is(err, signer.ErrSourceIP):
+	case errors.Is(err, policy.ErrSourceIP):
 		return fmt.Sprintf("viewer IP %s is outside the policy's source IP range %s", x.ip, p.SourceIP)
-	case errors.Is(err, signer.ErrResource):
-		return fmt.Sprintf("the policy's resource %s does not match the URL %s", p.Resource, r.reqURL)
+	case errors.Is(err, policy.ErrResource):
+		return fmt.Sprintf("the policy's resource %s does not match the URL %s", p.Resource, r.res.URL)
 	}
 	return err.Error()
 }
@@ -264,53 +297,4 @@ func keyDesc(pub crypto.PublicKey) string {
 		return "ECDSA " + k.Curve.Params().Name
 	}
 	return fmt.Sprintf("%T", pub)
-}
-
-// relTime says how far t is from ref: "in 3y 3mo", "5m ago", "just now".
-func relTime(t, ref time.Time) string {
-	t, ref = t.Truncate(time.Second), ref.Truncate(time.Second)
-	switch {
-	case t.Equal(ref):
-		return "just now"
-	case t.After(ref):
-		return "in " + span(ref, t)
-	}
-	return span(t, ref) + " ago"
-}
-
-// span formats the time from a to b (a before b) in its two largest calendar
-// units: "3y 3mo", "2d 4h", "5m", "12s".
-func span(a, b time.Time) string {
-	a, b = a.UTC(), b.UTC()
-	years := b.Year() - a.Year()
-	for years > 0 && a.AddDate(years, 0, 0).After(b) {
-		years--
-	}
-	c := a.AddDate(years, 0, 0)
-	months := 0
-	for months < 12 && !c.AddDate(0, months+1, 0).After(b) {
-		months++
-	}
-	c = c.AddDate(0, months, 0)
-	d := b.Sub(c)
-	days := int(d / (24 * time.Hour))
-	d -= time.Duration(days) * 24 * time.Hour
-	units := []struct {
-		n    int
-		name string
-	}{
-		{years, "y"}, {months, "mo"}, {days, "d"},
-		{int(d / time.Hour), "h"}, {int(d % time.Hour / time.Minute), "m"}, {int(d % time.Minute / time.Second), "s"},
-	}
-	for i, u := range units {
-		if u.n == 0 {
-			continue
-		}
-		s := strconv.Itoa(u.n) + u.name
-		if i+1 < len(units) && units[i+1].n != 0 {
-			s += " " + strconv.Itoa(units[i+1].n) + units[i+1].name
-		}
-		return s
-	}
-	return "0s"
 }
