@@ -59,7 +59,7 @@
 //     shared by every handler of a program; a setting changed under it would
 //     corrupt its cache, and a bad key or option belongs at startup, as an
 //     error that wraps a sentinel (signer.ErrKeyPairID, ErrUnsupportedKey,
-//     ErrOption, ...).
+//     ErrConfig, ...).
 //   - Test servers follow net/http/httptest: hlstest.NewCloudFront returns
 //     a started simulator; hlstest.NewUnstartedCloudFront returns one whose
 //     exported fields are set before Start.

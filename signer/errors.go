@@ -19,12 +19,17 @@ var (
 	ErrUnsupportedKey = errors.New("signer: unsupported key")
 )
 
-// Signing errors.
+// Configuration errors.
 var (
-	// ErrOption reports an Option that New cannot apply.
-	ErrOption = errors.New("signer: invalid option")
+	// ErrConfig reports a configuration that cannot work: an Option that New
+	// cannot apply, or a Handler whose fields do not fit together.
+	ErrConfig = errors.New("signer: invalid configuration")
 	// ErrKeyPairID reports an empty or malformed key pair ID.
 	ErrKeyPairID = errors.New("signer: invalid key pair ID")
+)
+
+// Signing errors.
+var (
 	// ErrBadURL reports a URL that cannot be signed: relative, not http(s), or
 	// unparsable.
 	ErrBadURL = errors.New("signer: URL cannot be signed")

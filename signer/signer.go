@@ -31,7 +31,7 @@ type Signer struct {
 }
 
 // Option configures a Signer in [New]. An Option that cannot apply makes New
-// fail with an error wrapping [ErrOption].
+// fail with an error wrapping [ErrConfig].
 type Option func(*Signer) error
 
 // WithHash selects the digest signed: crypto.SHA1 (the default, what every
@@ -40,7 +40,7 @@ type Option func(*Signer) error
 func WithHash(h crypto.Hash) Option {
 	return func(s *Signer) error {
 		if h != crypto.SHA1 && h != crypto.SHA256 {
-			return fmt.Errorf("%w: WithHash(%v): CloudFront accepts crypto.SHA1 and crypto.SHA256", ErrOption, h)
+			return fmt.Errorf("%w: WithHash(%v): CloudFront accepts crypto.SHA1 and crypto.SHA256", ErrConfig, h)
 		}
 		s.hash = h
 		return nil
@@ -51,7 +51,7 @@ func WithHash(h crypto.Hash) Option {
 func WithCacheSize(n int) Option {
 	return func(s *Signer) error {
 		if n < 0 {
-			return fmt.Errorf("%w: WithCacheSize(%d): the size is negative; 0 disables the cache", ErrOption, n)
+			return fmt.Errorf("%w: WithCacheSize(%d): the size is negative; 0 disables the cache", ErrConfig, n)
 		}
 		s.cache = newCache(n)
 		return nil
@@ -61,7 +61,7 @@ func WithCacheSize(n int) Option {
 // New returns a Signer for the CloudFront public key keyPairID (the ID of the
 // public key in the distribution's trusted key group, such as K2JCJMDEHXQW5F)
 // and its private key, which must be RSA 2048 or ECDSA P-256. Its errors wrap
-// [ErrKeyPairID], [ErrNoKey] (a nil key), [ErrUnsupportedKey] or [ErrOption].
+// [ErrKeyPairID], [ErrNoKey] (a nil key), [ErrUnsupportedKey] or [ErrConfig].
 func New(keyPairID string, key crypto.Signer, opts ...Option) (*Signer, error) {
 	if err := checkKeyPairID(keyPairID); err != nil {
 		return nil, err

@@ -51,8 +51,8 @@ func TestNew(t *testing.T) {
 		{"id with ampersand", "K2&x=1", testRSAKey(t), nil, signer.ErrKeyPairID, "'&' at byte 2"},
 		{"nil key", "K1", nil, nil, signer.ErrNoKey, "nil key"},
 		{"P-384", "K1", p384, nil, signer.ErrUnsupportedKey, "P-384"},
-		{"MD5", "K1", testRSAKey(t), []signer.Option{signer.WithHash(crypto.MD5)}, signer.ErrOption, "crypto.SHA1 and crypto.SHA256"},
-		{"negative cache", "K1", testRSAKey(t), []signer.Option{signer.WithCacheSize(-1)}, signer.ErrOption, "negative"},
+		{"MD5", "K1", testRSAKey(t), []signer.Option{signer.WithHash(crypto.MD5)}, signer.ErrConfig, "crypto.SHA1 and crypto.SHA256"},
+		{"negative cache", "K1", testRSAKey(t), []signer.Option{signer.WithCacheSize(-1)}, signer.ErrConfig, "negative"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s, err := signer.New(tc.id, tc.key, tc.opts...)
