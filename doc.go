@@ -53,13 +53,15 @@
 //     A playlist.Handler checks its configuration against its mode
 //     (Handler.Validate, and at the first request) because a wrong mix of
 //     fields there could grant or leak credentials.
-//   - Key holders are made by a constructor that checks everything once and
-//     cannot be changed afterwards: signer.New(keyPairID, key, opts...) with
-//     functional options, and signer.NewVerifier with AddKey. A Signer is
-//     shared by every handler of a program; a setting changed under it would
-//     corrupt its cache, and a bad key or option belongs at startup, as an
-//     error that wraps a sentinel (signer.ErrKeyPairID, ErrUnsupportedKey,
-//     ErrConfig, ...).
+//   - Key holders are made by a constructor that checks its input: a
+//     signer.Signer by signer.New(keyPairID, key, opts...) with functional
+//     options, and cannot be changed afterwards; it is shared by every
+//     handler of a program, a setting changed under it would corrupt its
+//     cache, and a bad key or option belongs at startup, as an error that
+//     wraps a sentinel (signer.ErrKeyPairID, ErrUnsupportedKey, ErrConfig,
+//     ...). A signer.Verifier, from signer.NewVerifier, takes keys with
+//     AddKey at any time, so a program can trust a new key while it rotates
+//     keys.
 //   - Test servers follow net/http/httptest: hlstest.NewCloudFront returns
 //     a started simulator; hlstest.NewUnstartedCloudFront returns one whose
 //     exported fields are set before Start.

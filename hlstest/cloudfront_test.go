@@ -185,7 +185,7 @@ func TestCloudFrontAllows(t *testing.T) {
 		{name: "canned URL", url: mustSignURL(t, rsa1, master, policy.New(master, exp)), source: "url", keyID: RSAKeyID},
 		{name: "canned URL with its own query", url: mustSignURL(t, rsa1, seg, policy.New(seg, exp)), source: "url", keyID: RSAKeyID},
 		{name: "canned URL with two query parameters", url: mustSignURL(t, rsa1, seg+"&w=a%2Fb", policy.New(seg+"&w=a%2Fb", exp)), source: "url", keyID: RSAKeyID},
-		{name: "custom policy for the URL itself", url: mustSignURL(t, rsa1, master, policy.New(master, exp)), source: "url", keyID: RSAKeyID},
+		{name: "custom policy for the URL itself", url: mustSignURL(t, rsa1, master, policy.Policy{Resource: master, Expires: exp, NotBefore: exp.Add(-48 * time.Hour)}), source: "url", keyID: RSAKeyID},
 		{name: "wildcard covers a query", url: mustSignURL(t, rsa1, seg, wild), source: "url", keyID: RSAKeyID},
 		{name: "resource * covers everything", url: mustSignURL(t, rsa1, master, policy.New("*", exp)), source: "url", keyID: RSAKeyID},
 		{name: "? matches one character", url: mustSignURL(t, rsa1, master, policy.New(base+"/movies/?/*", exp)), source: "url", keyID: RSAKeyID},

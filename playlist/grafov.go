@@ -61,8 +61,8 @@ func (rw *Rewriter) ApplyMedia(p *m3u8.MediaPlaylist) error {
 
 // ApplyMaster applies the Rewriter's rule to a master (multivariant) playlist
 // built or decoded with github.com/grafov/m3u8, in place: variant URIs
-// (Variant, or IFrame for I-frame variants) and the URIs of their
-// alternatives (Rendition, each once even when variants share it). It does
+// (KindVariant, or KindIFrame for I-frame variants) and the URIs of their
+// alternatives (KindRendition, each once even when variants share it). It does
 // not descend into Variant.Chunklist: apply ApplyMedia to those with a
 // Rewriter whose Base is the variant's URL. It then resets p's encoding
 // cache. Leave p.Args empty, as for ApplyMedia.

@@ -162,8 +162,10 @@ type Handler struct {
 	// network already guarantees that.
 	Admit func(r *http.Request) error
 	// Rewriter is the template for each request's rewriter: set InScope,
-	// Rebase, Hook or MaxLineBytes on it. Base, Query and Carry are set per
-	// request; a KeyURI set here is replaced when Keys is set.
+	// Rebase, Hook, AllowSteering or MaxLineBytes on it. Base, Query and
+	// Carry are the Handler's to set per request (from the mode), so Query
+	// and Carry set here are a configuration error; a KeyURI set here is
+	// replaced when Keys is set.
 	Rewriter Rewriter
 	// Keys, when set, sends EXT-X-KEY and EXT-X-SESSION-KEY URIs to a key
 	// server: it gets each in-scope key URI, resolved, and returns the key's

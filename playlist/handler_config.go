@@ -127,6 +127,9 @@ func (h *Handler) Validate() error {
 	if h.MaxBytes < 0 {
 		return configError("MaxBytes is negative (%d): set a positive size, or zero for DefaultMaxBytes", h.MaxBytes)
 	}
+	if h.Rewriter.Query != "" || h.Rewriter.Carry != "" {
+		return configError("Rewriter.Query or Rewriter.Carry is set: the Handler sets them per request from its Mode; leave them empty in the template")
+	}
 	if len(h.KeyHosts) > 0 && h.Keys == nil {
 		return configError("KeyHosts is set without Keys: key URIs on those hosts go to Keys; set Keys, or remove KeyHosts")
 	}

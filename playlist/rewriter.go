@@ -63,7 +63,7 @@ type Rewriter struct {
 	// from one place (a backend at Base) while its URIs point at another (the
 	// CDN at Rebase): give the URL the playlist has there, or its directory
 	// with a trailing slash. Rebase must be an absolute http or https URL.
-	// Absolute URIs are not rebased, nor are RenditionReport URIs, which HLS
+	// Absolute URIs are not rebased, nor are KindRenditionReport URIs, which HLS
 	// requires to stay relative. Rebase's scheme and host join the default
 	// scope. Nil means relative URIs stay relative.
 	Rebase *url.URL

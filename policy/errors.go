@@ -5,8 +5,8 @@ import "errors"
 // Sentinel errors. Errors returned by this package wrap one of them, so callers
 // branch with errors.Is.
 var (
-	// ErrInvalid reports a policy that CloudFront would not accept or that
-	// cannot mean what the caller intended (see Policy.Validate).
+	// ErrInvalid reports a policy that CloudFront would not accept (see
+	// Policy.Validate).
 	ErrInvalid = errors.New("policy: invalid")
 	// ErrMalformed reports policy JSON or base64 that cannot be read.
 	ErrMalformed = errors.New("policy: malformed")

@@ -14,8 +14,11 @@ import (
 // fields. The zero value is not valid: Resource and Expires are required.
 type Policy struct {
 	// Resource is the URL the policy covers, or a pattern with CloudFront's
-	// wildcards: '*' matches any run of characters, '?' exactly one.
-	// It must be ASCII, without spaces: percent-encode everything else.
+	// wildcards: '*' matches any run of characters, '?' exactly one. The
+	// wildcards apply to the custom form only (see Form): without a '*' or
+	// a condition the policy travels canned, and its '?' are the literal
+	// ones of a query. It must be ASCII, without spaces: percent-encode
+	// everything else.
 	Resource string
 	// Expires is CloudFront's DateLessThan: requests at or after it are refused.
 	// Required. CloudFront counts whole seconds; fractions are truncated.

@@ -21,8 +21,10 @@ const DefaultCacheSize = 4096
 // (policy.RoundUp) one signing operation serves every viewer of the same
 // policy in the same bucket.
 //
-// A Signer reads no clock: it signs any valid policy, and whoever picks the
-// expiry (a Handler, with its Now field) owns the time.
+// A Signer decides nothing by the clock: it signs any valid policy, already
+// expired or not, and whoever picks the expiry (a Handler, with its Now
+// field) owns the time. Only its cache looks at the wall clock, to drop
+// expired entries first when it is full.
 type Signer struct {
 	keyPairID string
 	key       crypto.Signer
@@ -117,8 +119,12 @@ func (s *Signer) Query(p policy.Policy) (string, error) {
 	return e.query, err
 }
 
-// credentials signs p in its form, through the cache.
+// credentials signs p in its form, through the cache. p is validated first,
+// so an invalid policy never finds a cached entry of a valid one.
 func (s *Signer) credentials(p policy.Policy) (signed, error) {
+	if err := p.Validate(); err != nil {
+		return signed{}, fmt.Errorf("signer: %w", err)
+	}
 	k := cacheKey{resource: p.Resource, expires: p.Expires.Unix(), ip: p.SourceIP}
 	if !p.NotBefore.IsZero() {
 		k.notBefore = p.NotBefore.Unix()

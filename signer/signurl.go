@@ -41,11 +41,11 @@ func (s *Signer) SignURL(rawURL string, p policy.Policy) (string, error) {
 	}
 	switch {
 	case p.Resource == target && strings.Contains(target, "*"):
-		return "", fmt.Errorf("signer: SignURL: %q holds '*', which a policy for exactly this URL would read as a wildcard covering other URLs: percent-encode it as %%2A, or give a pattern Resource: %w", target, ErrResource)
+		return "", resourceError("signer: SignURL: %q holds '*', which a policy for exactly this URL would read as a wildcard covering other URLs: percent-encode it as %%2A, or give a pattern Resource", target)
 	case p.Form() == policy.FormCanned && p.Resource != target:
-		return "", fmt.Errorf("signer: SignURL: the policy for %q travels canned and covers that URL only, not %q (put a '*' in Resource to cover more): %w", p.Resource, target, ErrResource)
+		return "", resourceError("signer: SignURL: the policy for %q travels canned and covers that URL only, not %q (its '?' are literal: put a '*' in Resource to cover more)", p.Resource, target)
 	case !policy.Match(p.Resource, target):
-		return "", fmt.Errorf("signer: SignURL: the policy's resource %q does not cover %q: %w", p.Resource, target, ErrResource)
+		return "", resourceError("signer: SignURL: the policy's resource %q does not cover %q", p.Resource, target)
 	}
 	e, err := s.credentials(p)
 	if err != nil {
@@ -66,4 +66,19 @@ func (s *Signer) SignURL(rawURL string, p policy.Policy) (string, error) {
 		b.WriteString(frag)
 	}
 	return b.String(), nil
+}
+
+// signURLError is a SignURL refusal: it reads as the signer's own message
+// while errors.Is still finds the sentinel it wraps.
+type signURLError struct {
+	msg string
+	err error
+}
+
+func (e *signURLError) Error() string { return e.msg }
+func (e *signURLError) Unwrap() error { return e.err }
+
+// resourceError is a SignURL refusal that wraps ErrResource.
+func resourceError(format string, args ...any) error {
+	return &signURLError{msg: fmt.Sprintf(format, args...), err: ErrResource}
 }

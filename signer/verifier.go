@@ -93,8 +93,10 @@ type Result struct {
 	// (Expires=…) or policy.FormCustom (Policy=…), set once the Verifier
 	// reaches the policy even if it then cannot read it; zero when not read,
 	// or when the credentials carry neither or both of Expires and Policy.
-	// It is the form of the credentials, which for canned credentials on a
-	// URL holding '*' differs from Policy.Form().
+	// It is the form of the credentials, which can differ from
+	// Policy.Form(): canned credentials for a URL holding '*', and custom
+	// credentials for one exact URL without conditions (which other signers,
+	// such as the AWS SDK with a custom policy, may produce).
 	Form policy.Form
 	// PolicyJSON is the signed policy document: decoded from Policy, or
 	// rebuilt from the URL and Expires for the canned form.
@@ -196,7 +198,8 @@ func readRequest(rawURL string, cookies []*http.Cookie) (res Result, raw rawCred
 // carried copy, say: see Carrier.Extract) as CloudFront would check them on
 // a request for rawURL, from client at now. rawURL must not carry signing
 // parameters of its own; its fragment is ignored. Result.Source is empty: the
-// caller knows where c came from. Errors are those of Verify.
+// caller knows where c came from. Errors are those of Verify, and
+// ErrAlreadySigned for a rawURL with signing parameters.
 func (v *Verifier) VerifyCredentials(rawURL string, c Credentials, client netip.Addr, now time.Time) (Result, error) {
 	var res Result
 	var params url.Values
@@ -205,7 +208,7 @@ func (v *Verifier) VerifyCredentials(rawURL string, c Credentials, client netip.
 		return res, err
 	}
 	if len(params) > 0 {
-		return res, fmt.Errorf("%w: %q carries signing parameters of its own; pass the URL without them", ErrMalformedPolicy, rawURL)
+		return res, fmt.Errorf("%w: VerifyCredentials: %q carries signing parameters of its own; pass the URL without them", ErrAlreadySigned, rawURL)
 	}
 	raw := rawCredentials{keyID: c.KeyPairID, sig: c.Signature, policy: c.Policy, hash: c.HashAlgorithm}
 	if c.Expires != 0 {

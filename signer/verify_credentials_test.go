@@ -2,6 +2,7 @@ package signer_test
 
 import (
 	"crypto"
+	"errors"
 	"net/netip"
 	"strings"
 	"testing"
@@ -66,7 +67,7 @@ func TestVerifyCredentials(t *testing.T) {
 		{"both Expires and Policy", cdn + "/movies/1/a.ts", both, netip.Addr{}, now, signer.ErrMalformedPolicy, 0},
 		{"unknown hash", cdn + "/movies/1/a.ts", badHash, netip.Addr{}, now, signer.ErrMalformedPolicy, 0},
 		{"zero credentials", cdn + "/movies/1/a.ts", signer.Credentials{}, netip.Addr{}, now, signer.ErrMissingKeyPairID, 0},
-		{"URL with its own credentials", cdn + "/movies/1/a.ts?" + wild.Encode(), wild, netip.Addr{}, now, signer.ErrMalformedPolicy, 0},
+		{"URL with its own credentials", cdn + "/movies/1/a.ts?" + wild.Encode(), wild, netip.Addr{}, now, signer.ErrAlreadySigned, 0},
 		{"dot segment", cdn + "/movies/1/../2/a.ts", wild, netip.Addr{}, now, signer.ErrDotSegment, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -78,10 +79,12 @@ func TestVerifyCredentials(t *testing.T) {
 			}
 			assert.Equal(t, tc.form, res.Form)
 			assert.Empty(t, res.Source, "the caller knows where the credentials came from")
-			if tc.want == signer.ErrMalformedPolicy || tc.want == signer.ErrDotSegment {
-				return // the URL itself is refused before VerifyURL would see the same thing
+			switch tc.name {
+			case "both Expires and Policy", "URL with its own credentials":
+				return // a query cannot say the same thing: Encode writes Policy only; the URL would carry two sets
 			}
-			// The same credentials on the URL get the same verdict.
+			// The same credentials on the URL get the same verdict, for the
+			// same reason.
 			target, _, _ := strings.Cut(tc.url, "#")
 			sep := "?"
 			if strings.Contains(target, "?") {
@@ -89,6 +92,10 @@ func TestVerifyCredentials(t *testing.T) {
 			}
 			viaURL, errURL := v.VerifyURL(target+sep+tc.creds.Encode(), tc.client, tc.at)
 			assert.Equal(t, err == nil, errURL == nil, "VerifyURL agrees: %v / %v", err, errURL)
+			for _, sentinel := range []error{signer.ErrMissingKeyPairID, signer.ErrUnknownKey, signer.ErrMalformedPolicy,
+				signer.ErrBadSignature, signer.ErrExpired, signer.ErrNotYetValid, signer.ErrSourceIP, signer.ErrResource, signer.ErrDotSegment} {
+				assert.Equal(t, errors.Is(errURL, sentinel), errors.Is(err, sentinel), "%v: VerifyURL %v, VerifyCredentials %v", sentinel, errURL, err)
+			}
 			assert.Equal(t, viaURL.Policy, res.Policy)
 			assert.Equal(t, viaURL.URL, res.URL)
 		})

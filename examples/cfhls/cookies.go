@@ -109,7 +109,7 @@ func runCookies(e *env, c *command, args []string) int {
 	}
 	cookies, err := s.Cookies(p, o)
 	if err != nil {
-		return e.fail(c, "%s", signError(err, p, target))
+		return e.fail(c, "%s", signError(err, p))
 	}
 	for _, ck := range cookies {
 		if err := ck.Valid(); err != nil {

@@ -140,6 +140,7 @@ func TestCookiesFailures(t *testing.T) {
 		{"resource does not cover the URL", []string{"-resource", cdn + "/movies/2/*"}, url, "the cookies would not work for it"},
 		{"relative URL", nil, "/movies/1/index.m3u8", "not an absolute http or https URL"},
 		{"expired", []string{"-expires", "1000000000"}, url, "expired"},
+		{"URL with a star: not a pattern", nil, cdn + "/movies/*", "holds '*'"},
 		{"garbage key", []string{"-key", keyDir + "/garbage.pem"}, url, "no PEM key found"},
 	}
 	for _, tt := range tests {

@@ -161,6 +161,9 @@ func (pf *policyFlags) policy(target string, now time.Time) (policy.Policy, erro
 	}
 	res := pf.resource
 	if res == "" {
+		if strings.Contains(target, "*") {
+			return policy.Policy{}, fmt.Errorf("the URL holds '*', which a policy for exactly that URL would read as a wildcard (a canned policy has no wildcards): sign the URL the viewer opens, with '*' percent-encoded as %%2A, and put a pattern in -resource")
+		}
 		res = target
 	}
 	p := policy.New(res, expires)
@@ -173,10 +176,8 @@ func (pf *policyFlags) policy(target string, now time.Time) (policy.Policy, erro
 }
 
 // signError explains a signing error, with what to do about the common ones.
-func signError(err error, p policy.Policy, target string) string {
+func signError(err error, p policy.Policy) string {
 	switch {
-	case errors.Is(err, signer.ErrResource) && p.Resource == target && strings.Contains(target, "*"):
-		return fmt.Sprintf("%v\n(the URL holds '*': a canned policy has no wildcards; sign the URL the viewer opens and put the pattern in -resource)", err)
 	case errors.Is(err, signer.ErrResource):
 		return fmt.Sprintf("%v\n(-resource must match the URL being signed)", err)
 	}

@@ -59,7 +59,7 @@ func runSign(e *env, c *command, args []string) int {
 	}
 	signed, err := s.SignURL(rawURL, p)
 	if err != nil {
-		return e.fail(c, "%s", signError(err, p, target))
+		return e.fail(c, "%s", signError(err, p))
 	}
 	if pf.carry != "" {
 		signed, err = appendCarry(signed, s, p, pf.carry)

@@ -128,7 +128,7 @@ func TestSignFailures(t *testing.T) {
 		{"not http", rsaKey, nil, "ftp://d111111abcdef8.cloudfront.net/a.ts", []string{"URL cannot be signed"}},
 		{"not a URL", rsaKey, nil, "https://d111111abcdef8.cloudfront.net/%zz", []string{"URL cannot be signed", "invalid URL escape"}},
 		{"already signed", rsaKey, nil, url + "?Expires=1&Signature=x&Key-Pair-Id=K", []string{"already has signing parameters"}},
-		{"resource does not cover the URL", rsaKey, []string{"-resource", cdn + "/movies/2/*"}, url, []string{"resource does not match", "-resource must match the URL"}},
+		{"resource does not cover the URL", rsaKey, []string{"-resource", cdn + "/movies/2/*"}, url, []string{"does not cover", "-resource must match the URL"}},
 		{"canned URL with a space", rsaKey, nil, cdn + "/movies/a b.ts", []string{"Resource has a space", "%20"}},
 		{"carry with a resource that misses the copies", rsaKey, []string{"-resource", url, "-ip", "192.0.2.0/24", "-carry=-PREFIX"}, url, []string{"-carry parameters", "end the pattern with '*'"}},
 	}
