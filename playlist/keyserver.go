@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cfhls/cfhls/signer"
@@ -16,8 +17,7 @@ import (
 
 // KeyServer serves HLS AES-128 keys to authorized viewers only, with
 // Cache-Control: no-store, as Apple recommends for key delivery. Point
-// EXT-X-KEY URIs at it with Handler.Keys. It is safe for concurrent use once
-// configured.
+// EXT-X-KEY URIs at it with Handler.Keys.
 //
 // A key's name is the request's whole path without its leading '/': mount
 // the server under a prefix with http.StripPrefix, and lay Keys out like the
@@ -26,18 +26,29 @@ import (
 //
 // A viewer is admitted when Authorize accepts the request (a session cookie,
 // say), or when the CloudFront credentials on the key URL (which Handler.Keys
-// puts there) verify with Verifier against the URL Resource returns. With
-// neither configured, every request is refused: there is no anonymous
-// default.
+// puts there) verify with Verifier against the URL Resource returns. There is
+// no anonymous default: at least one of the two must be configured.
+//
+// Configuration: Keys is required, and Authorize or Verifier with Resource
+// (or both); Verifier and Resource go together. Validate reports a
+// configuration that cannot work (wrapping ErrConfig, naming the field):
+// call it when building the KeyServer. ServeHTTP runs it once, at the first
+// request; a KeyServer that fails it (one with neither Authorize nor
+// Verifier and Resource, say, which would refuse every viewer) answers every
+// request 500 without asking Authorize or reading Keys, and logs why to
+// ErrorLog, on every request.
+//
+// It is safe for concurrent use once configured; set fields before the first
+// request, and do not copy a KeyServer after its first request.
 type KeyServer struct {
 	// Keys holds the key files, by name (the request path without its
-	// leading '/').
+	// leading '/'). Required.
 	Keys fs.FS
 	// Authorize, when set, admits the viewer of r to the key named name by
-	// returning nil.
+	// returning nil. Required unless Verifier and Resource are set.
 	Authorize func(r *http.Request, name string) error
 	// Verifier, when set with Resource, admits a request whose credentials
-	// verify.
+	// verify. Required with Resource.
 	Verifier *signer.Verifier
 	// Resource returns the URL the credentials must cover for this request,
 	// e.g. the CDN URL of the key beside its playlist, so that the same
@@ -54,15 +65,23 @@ type KeyServer struct {
 	AllowOrigins []string
 	// ErrorLog receives refusals; nil uses the log package.
 	ErrorLog *log.Logger
+
+	checked sync.Once // Validate has run, at the first request
+	invalid error     // what it said
 }
 
 // ServeHTTP answers GET, HEAD and CORS preflights. Every answer has
 // Cache-Control: no-store and X-Content-Type-Options: nosniff; refusals are
 // fixed texts that echo nothing from the request (the cause goes to
-// ErrorLog).
+// ErrorLog). A KeyServer that fails Validate answers every request 500.
 func (k *KeyServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if err := k.configErr(); err != nil {
+		signer.AddCORSHeaders(w, r, k.AllowOrigins)
+		writeError(w, k.ErrorLog, http.StatusInternalServerError, "key server misconfigured", err)
+		return
+	}
 	if signer.ServeCORS(w, r, k.AllowOrigins) {
 		return
 	}
@@ -105,7 +124,9 @@ func (k *KeyServer) authorize(r *http.Request, name string) error {
 		errs = append(errs, err)
 	}
 	if len(errs) == 0 {
-		return errors.New("playlist.KeyServer: neither Authorize nor Verifier and Resource are set; refusing every request")
+		// Validate rules this out; fail closed should a field change after
+		// the first request.
+		return errors.New("playlist.KeyServer: no admission check configured; refusing")
 	}
 	return errors.Join(errs...)
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cfhls/cfhls/policy"
@@ -59,8 +60,19 @@ var ErrNotAuthorized = errors.New("signer: not authorized")
 // Handler is the sign endpoint: a viewer asks for content by identifier
 // (GET ?id=movie_1), Authorize decides whether and what they may watch, and
 // the answer carries credentials for the presentation as JSON, a redirect or
-// cookies. It is safe for concurrent use once configured; set fields before
-// the first request.
+// cookies.
+//
+// Configuration: Signer and Playlist are required; the other fields have
+// documented zero values. Validate reports a configuration that cannot work
+// (wrapping ErrConfig, naming the field): call it when building the
+// Handler. ServeHTTP runs it once, at the first request; a Handler that
+// fails it answers every request (preflights included, without asking
+// Authorize or signing anything) 500 with a fixed JSON error and logs why to
+// ErrorLog, on every request. A nil Authorize is valid: it refuses every
+// request with 403 (fail closed).
+//
+// It is safe for concurrent use once configured; set fields before the first
+// request, and do not copy a Handler after its first request.
 //
 // Identifiers are checked before Authorize sees them: path segments of
 // letters, digits, '.', '_' and '-', separated by '/', at most 256 bytes,
@@ -72,18 +84,21 @@ type Handler struct {
 	// every request (fail closed): there is no anonymous default. An error
 	// answers 403 (the error is logged, not shown to the viewer).
 	Authorize func(r *http.Request, id string) (Grant, error)
-	// Playlist is the URL of the playlist to sign, with "{id}" where the
-	// identifier goes, e.g. "https://d111111abcdef8.cloudfront.net/movies/{id}/index.m3u8".
+	// Playlist is the URL of the playlist to sign, an absolute http(s) URL
+	// with "{id}" where the identifier goes (in its path or query), e.g.
+	// "https://d111111abcdef8.cloudfront.net/movies/{id}/index.m3u8".
+	// Required.
 	Playlist string
 	// TTL is how long credentials last, before rounding up to Bucket.
-	// Zero means DefaultTTL.
+	// Zero means DefaultTTL; negative is a configuration error.
 	TTL time.Duration
 	// Bucket rounds expiries up so that viewers in the same bucket share one
-	// signature and stable URLs. Zero means DefaultBucket.
+	// signature and stable URLs. Zero means DefaultBucket; negative is a
+	// configuration error.
 	Bucket time.Duration
 	// Format is the default answer (FormatJSON, FormatRedirect or
 	// FormatCookies); a request may ask for another with ?format=. Empty means
-	// FormatJSON.
+	// FormatJSON; any other value is a configuration error.
 	Format Format
 	// Carrier, when set, appends prefixed copies of the credentials to the
 	// signed URL, for origins that propagate them through playlists.
@@ -92,12 +107,16 @@ type Handler struct {
 	Cookies CookieOptions
 	// AllowOrigins lists the origins allowed by CORS ("*" for any; with
 	// FormatCookies list origins explicitly, browsers refuse "*" with
-	// credentials). Empty sends no CORS headers.
+	// credentials, so "*" alone with Format FormatCookies is a configuration
+	// error). Empty sends no CORS headers.
 	AllowOrigins []string
 	// ErrorLog receives refusals and failures; nil uses the log package.
 	ErrorLog *log.Logger
 	// Now is the clock expiries are computed from; nil means time.Now.
 	Now func() time.Time
+
+	checked sync.Once // Validate has run, at the first request
+	invalid error     // what it said
 }
 
 // signResponse is the JSON answer.
@@ -110,9 +129,15 @@ type errorResponse struct {
 	Error string `json:"error"`
 }
 
-// ServeHTTP answers GET, HEAD and CORS preflight requests.
+// ServeHTTP answers GET, HEAD and CORS preflight requests. A Handler that
+// fails Validate answers every request 500.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
+	if err := h.configErr(); err != nil {
+		AddCORSHeaders(w, r, h.AllowOrigins)
+		h.fail(w, http.StatusInternalServerError, "sign endpoint misconfigured", err)
+		return
+	}
 	if ServeCORS(w, r, h.AllowOrigins) {
 		return
 	}
@@ -134,10 +159,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if h.Authorize == nil {
 		h.fail(w, http.StatusForbidden, "not authorized", errors.New("signer.Handler: Authorize is not set; refusing every request"))
-		return
-	}
-	if h.Signer == nil || !strings.Contains(h.Playlist, "{id}") {
-		h.fail(w, http.StatusInternalServerError, "sign endpoint misconfigured", errors.New("signer.Handler: Signer and Playlist (with {id}) are required"))
 		return
 	}
 	g, err := h.Authorize(r, id)

@@ -146,16 +146,18 @@ func TestSignHandlerRefusals(t *testing.T) {
 	}
 }
 
+// TestSignHandlerFailsClosed: a nil Authorize is a valid configuration
+// that refuses every request. (A Playlist without {id}, once a 500 per
+// request, is a configuration error: see TestSignHandlerValidate.)
 func TestSignHandlerFailsClosed(t *testing.T) {
 	h := signHandler(t)
 	h.Authorize = nil
+	require.NoError(t, h.Validate())
 	w := serve(h, "GET", "/sign?id=1", nil)
 	assert.Equal(t, http.StatusForbidden, w.Code)
-
-	h = signHandler(t)
-	h.Playlist = cdn + "/movies/index.m3u8" // no {id}
-	w = serve(h, "GET", "/sign?id=1", nil)
-	assert.Equal(t, http.StatusInternalServerError, w.Code)
+	assert.JSONEq(t, `{"error":"not authorized"}`, w.Body.String())
+	assert.Empty(t, w.Header().Get("Location"))
+	assert.Empty(t, w.Result().Cookies())
 }
 
 func TestSignHandlerGrant(t *testing.T) {

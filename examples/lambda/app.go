@@ -88,6 +88,11 @@ func newApp(c config, key crypto.Signer, originFiles http.Handler) (http.Handler
 	case playlist.ModeCookies:
 		sign.Format = signer.FormatCookies
 	}
+	// A bad environment variable fails here, at startup, not as a 500 on
+	// every request.
+	if err := sign.Validate(); err != nil {
+		return nil, fmt.Errorf("sign endpoint: %w", err)
+	}
 	if err := origin.Validate(); err != nil {
 		return nil, err
 	}

@@ -179,6 +179,15 @@ func newStack(cfg config) (*stack, error) {
 		// playlist on the CDN.
 		Resource: func(r *http.Request) (string, error) { return cdnURL + r.URL.Path, nil },
 	}
+	// A bad flag fails here, at startup, not as a 500 on every request.
+	err = sign.Validate()
+	if err == nil && cfg.keys != nil {
+		err = keys.Validate()
+	}
+	if err != nil {
+		st.cdn.Close()
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", pageHandler(cdnURL, cfg.mode))
 	mux.HandleFunc("GET /hls.js", serveHLSJS)
