@@ -50,9 +50,10 @@
 //     (playlist.Rewriter, playlist.Handler, playlist.KeyServer,
 //     signer.Handler). A program builds them in one literal that reads as
 //     its configuration; what a field's absence means is written beside it.
-//     A playlist.Handler checks its configuration against its mode
-//     (Handler.Validate, and at the first request) because a wrong mix of
-//     fields there could grant or leak credentials.
+//     Each handler checks that its fields fit together (Validate, which
+//     programs call at startup, and again at the first request): a handler
+//     that fails it answers every request 500 and logs why, because a wrong
+//     mix of fields could grant or leak credentials.
 //   - Key holders are made by a constructor that checks its input: a
 //     signer.Signer by signer.New(keyPairID, key, opts...) with functional
 //     options, and cannot be changed afterwards; it is shared by every

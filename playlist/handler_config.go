@@ -11,8 +11,9 @@ import (
 	"github.com/cfhls/cfhls/signer"
 )
 
-// ErrConfig is wrapped by every error of Handler.Validate: the Handler's own
-// configuration does not fit its Mode.
+// ErrConfig is wrapped by every error of Handler.Validate and
+// KeyServer.Validate: the configuration cannot work (for a Handler, it does
+// not fit its Mode).
 var ErrConfig = errors.New("playlist: invalid configuration")
 
 // Carried names the copies of a viewer's credentials that travel past

@@ -69,6 +69,9 @@ func checkPlaylistTemplate(tmpl string) error {
 	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return handlerConfigError("Handler.Playlist %q is not an absolute http or https URL: set the playlist's URL on the distribution, e.g. %s", tmpl, examplePlaylist)
 	}
+	if strings.Contains(tmpl, "*") {
+		return handlerConfigError("Handler.Playlist %q holds '*', which the policy for its directory would read as a wildcard covering other presentations: percent-encode it as %%2A", tmpl)
+	}
 	if u.User != nil {
 		return handlerConfigError("Handler.Playlist %q has user information before its host: CloudFront URLs have none, and no policy covers it; remove it", tmpl)
 	}

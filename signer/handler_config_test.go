@@ -44,6 +44,8 @@ func TestSignHandlerValidate(t *testing.T) {
 
 		{"nil Signer", func(h *signer.Handler) { h.Signer = nil }, []string{"Handler.Signer is nil"}},
 		{"empty Playlist", func(h *signer.Handler) { h.Playlist = "" }, []string{"Handler.Playlist is empty", "{id}"}},
+		{"Playlist with a star", func(h *signer.Handler) { h.Playlist = cdn + "/movies/*/{id}/index.m3u8" },
+			[]string{"Handler.Playlist", "holds '*'", "%2A"}},
 		{"Playlist without {id}", func(h *signer.Handler) { h.Playlist = cdn + "/movies/index.m3u8" },
 			[]string{"Handler.Playlist", "has no {id}"}},
 		{"Playlist with {id} in its fragment only", func(h *signer.Handler) { h.Playlist = cdn + "/movies/index.m3u8#{id}" },

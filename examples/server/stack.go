@@ -159,6 +159,7 @@ func newStack(cfg config) (*stack, error) {
 		Playlist:  cdnURL + "/{id}/master.m3u8",
 		TTL:       cfg.ttl,
 		ErrorLog:  errorLog,
+		Now:       cfg.clock,
 	}
 	switch cfg.mode {
 	case playlist.ModePropagate, playlist.ModeServerSide:
