@@ -99,5 +99,6 @@
 // [Handler.Validate] reports a configuration that does not fit its mode
 // (wrapping [ErrConfig]); a Handler that fails it answers every request
 // 500. A [KeyServer] serves AES-128 keys to the viewers whose credentials
-// (which the Handler puts on key URIs) or session it accepts.
+// (which the Handler puts on key URIs) or session it accepts; its
+// [KeyServer.Validate] works the same way.
 package playlist
