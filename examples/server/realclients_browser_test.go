@@ -134,9 +134,10 @@ func chromiumFlags(execPath, userDataDir string) []chromedp.ExecAllocatorOption 
 
 // openPlayerPage starts a fresh headless Chromium, with a profile of its
 // own (so no cookies or cache from another test), on the stack's player
-// page, and closes it when the test ends. It returns a function that reads
-// the page's state, and what Chromium reported.
-func openPlayerPage(t *testing.T, chromium string, st *realStack) (func() pageState, *browserEvents) {
+// page with query (such as "?id=live/ll"; "" for the default sample with
+// hls.js), and closes it when the test ends. It returns a function that
+// reads the page's state, and what Chromium reported.
+func openPlayerPage(t *testing.T, chromium string, st *realStack, query string) (func() pageState, *browserEvents) {
 	t.Helper()
 	profile := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -168,7 +169,7 @@ func openPlayerPage(t *testing.T, chromium string, st *realStack) (func() pageSt
 	start := time.Now()
 	require.NoError(t, chromedp.Run(tab), "Chromium starts")
 	t.Logf("Chromium started in %v", time.Since(start).Round(time.Millisecond))
-	require.NoError(t, chromedp.Run(tab, chromedp.Navigate(st.pageURL+"/")), "Chromium opens the player page")
+	require.NoError(t, chromedp.Run(tab, chromedp.Navigate(st.pageURL+"/"+query)), "Chromium opens the player page")
 	return func() pageState {
 		var raw string
 		require.NoError(t, chromedp.Run(tab, chromedp.Evaluate(readPageState, &raw)))
@@ -284,7 +285,7 @@ func TestRealClientBrowser(t *testing.T) {
 		for _, mode := range allModes {
 			t.Run(tc.name+"/"+mode.String(), func(t *testing.T) {
 				st := startRealStack(t, mode, tc.media, sampleKeys(), false)
-				state, events := openPlayerPage(t, tools["chromium"], st)
+				state, events := openPlayerPage(t, tools["chromium"], st, "")
 				start := time.Now()
 				s := waitPage(state, 60*time.Second, func(s pageState) bool {
 					return s.Status == "error" || (s.Fragments >= 3 && s.CurrentTime > 1)
@@ -320,7 +321,7 @@ func TestRealClientBrowser(t *testing.T) {
 	// but Chromium does not hand it to the page: hls.js fails.
 	t.Run("no CORS", func(t *testing.T) {
 		st := startRealStack(t, playlist.ModePropagate, sampleMedia(), sampleKeys(), true)
-		state, events := openPlayerPage(t, tools["chromium"], st)
+		state, events := openPlayerPage(t, tools["chromium"], st, "")
 		s := waitPage(state, 30*time.Second, func(s pageState) bool { return s.Status == "error" })
 		t.Logf("status %q, errors %q", s.Status, s.Errors)
 

@@ -149,7 +149,7 @@ func TestRealClientHostileHLSJS(t *testing.T) {
 						_, ok := reachedCDN(st.cdn, s.tag())
 						return ok || foreign.received(s.tag())
 					}
-					state, _ := openPlayerPage(t, tools["chromium"], st)
+					state, _ := openPlayerPage(t, tools["chromium"], st, "")
 					start := time.Now()
 					if l.refused {
 						s := waitPage(state, 20*time.Second, func(s pageState) bool { return s.Status == "error" })
