@@ -64,9 +64,7 @@ func (h *Handler) fetch(r *http.Request) (*answer, error) {
 	// Only what fetch can decode; the viewer's own list may name br or zstd.
 	sub.Header.Set("Accept-Encoding", "gzip")
 	if c := h.carrier(); c != nil {
-		q := sub.URL.Query()
-		c.Strip(q)
-		sub.URL.RawQuery = q.Encode()
+		sub.URL.RawQuery = stripCarried(sub.URL.RawQuery, c)
 		sub.RequestURI = sub.URL.RequestURI()
 	}
 	max := h.MaxBytes

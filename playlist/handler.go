@@ -2,6 +2,7 @@ package playlist
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"log"
 	"net/http"
@@ -15,58 +16,6 @@ import (
 	"github.com/cfhls/cfhls/policy"
 	"github.com/cfhls/cfhls/signer"
 )
-
-// Mode says where a Handler gets the credentials it puts on playlist URIs.
-// The zero Mode is none: a Handler must name its own.
-type Mode int
-
-const (
-	// ModePropagate reads the credentials the viewer's request carries as
-	// prefixed copies (Handler.Propagate), puts them on every URI and the
-	// copies again on URIs of nested playlists: the AWS blog's design.
-	ModePropagate Mode = iota + 1
-	// ModeServerSide signs one wildcard policy for the presentation with
-	// Handler.ServerSide's Signer (cached per expiry bucket) and puts it on
-	// every URI.
-	//
-	// What it mints is a grant of its own: to whoever reaches the Handler
-	// (hence Handler.Admit), for ServerSide.Scope's resource, until
-	// now+TTL rounded up to Bucket, from any address unless
-	// ServerSide.BindViewerIP, renewed on every playlist fetch, so for as
-	// long as the viewer can fetch playlists. With ServerSide.Viewer set,
-	// the viewer's own signed policy must come along as carried copies and
-	// caps each grant: never a later expiry, a wider resource or a dropped
-	// IP condition than it has.
-	ModeServerSide
-	// ModeCookies leaves URIs alone: signed cookies carry the credentials. The
-	// playlist is still checked and served with the right headers. It needs
-	// no settings of its own.
-	ModeCookies
-)
-
-// String returns the mode's name as used in flags: propagate, server-side,
-// cookies.
-func (m Mode) String() string {
-	switch m {
-	case ModePropagate:
-		return "propagate"
-	case ModeServerSide:
-		return "server-side"
-	case ModeCookies:
-		return "cookies"
-	}
-	return "Mode(" + strconv.Itoa(int(m)) + ")"
-}
-
-// ParseMode reads a mode name as String writes it.
-func ParseMode(s string) (Mode, error) {
-	for _, m := range []Mode{ModePropagate, ModeServerSide, ModeCookies} {
-		if s == m.String() {
-			return m, nil
-		}
-	}
-	return 0, fmt.Errorf("playlist: mode %q: use propagate, server-side or cookies", s)
-}
 
 // DefaultMaxBytes is the largest playlist a Handler rewrites unless
 // Handler.MaxBytes says otherwise.
@@ -196,6 +145,7 @@ type Handler struct {
 
 	checked sync.Once // Validate has run, at the first request
 	invalid error     // what it said
+	seen    seenCache // when live segments appeared, for ModeServerSide
 }
 
 // bufPool holds origin bodies; outPool rewritten playlists.
@@ -281,8 +231,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	// Server-side credentials only for playlists the origin has: unknown
 	// paths cost no signature and do not push real entries out of the cache.
+	info := readMedia(ans.buf.Bytes())
 	if h.Mode == ModeServerSide {
-		if err := h.serverSide(r, public, &rw, viewer); err != nil {
+		if err := h.serverSide(r, public, &rw, viewer, info.live); err != nil {
 			h.failCredentials(w, err)
 			return
 		}
@@ -294,6 +245,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer outPool.Put(outBuf)
 	out, err := rw.AppendRewrite((*outBuf)[:0], ans.buf.Bytes())
 	*outBuf = out
+	if errors.Is(err, errSigning) { // signing a live segment's credentials
+		h.failCredentials(w, fmt.Errorf("%s: %w", r.URL.Path, err))
+		return
+	}
 	if err != nil {
 		h.fail(w, http.StatusBadGateway, "origin served a malformed playlist", fmt.Errorf("%s: %w", r.URL.Path, err))
 		return
@@ -301,11 +256,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr := w.Header()
 	hdr.Set("Content-Type", "application/vnd.apple.mpegurl")
 	hdr.Set("Content-Length", strconv.Itoa(len(out)))
-	cc := h.CacheControl
-	if cc == "" {
-		cc = "private, no-cache"
-	}
-	hdr.Set("Cache-Control", cc)
+	hdr.Set("Cache-Control", h.cacheControl(info))
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(out)

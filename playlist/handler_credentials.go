@@ -17,6 +17,8 @@ import (
 var (
 	// errNoCarried is the 403 message when Propagate finds nothing to carry.
 	errNoCarried = errors.New("no credentials: the playlist request carries no prefixed copies of the signing parameters")
+	// errCanned refuses carried credentials in canned form in ModePropagate.
+	errCanned = errors.New("carried credentials are canned: a canned policy covers exactly the URL it was signed for, never the URIs of the playlist, nor this playlist's URL once a player adds _HLS_msn or other parameters; sign a wildcard custom policy for the presentation instead (the sign endpoint's default: the playlist's directory, policy.DirScope)")
 	// errNoScope marks a playlist that Scope places outside every presentation.
 	errNoScope = errors.New("no scope for this playlist")
 	// errSigning marks a failure of the Signer itself.
@@ -29,8 +31,8 @@ var (
 // carried reads the credentials the request carries as the copies c names
 // and, when c has a Verifier, checks them as CloudFront would for the
 // playlist's public URL from the viewer's address; the result then holds
-// their policy.
-func (h *Handler) carried(r *http.Request, public *url.URL, c Carried) (signer.Credentials, signer.Result, error) {
+// their policy. Canned credentials are refused unless canned is set.
+func (h *Handler) carried(r *http.Request, public *url.URL, c Carried, canned bool) (signer.Credentials, signer.Result, error) {
 	var res signer.Result
 	creds, err := c.Carrier.Extract(r.URL.Query())
 	if errors.Is(err, signer.ErrNoCredentials) {
@@ -38,6 +40,9 @@ func (h *Handler) carried(r *http.Request, public *url.URL, c Carried) (signer.C
 	}
 	if err != nil {
 		return creds, res, fmt.Errorf("carried credentials: %w", err)
+	}
+	if !canned && creds.Form() == policy.FormCanned {
+		return creds, res, fmt.Errorf("%w (Expires=%d)", errCanned, creds.Expires)
 	}
 	if c.Verifier != nil {
 		u := *public
@@ -52,7 +57,7 @@ func (h *Handler) carried(r *http.Request, public *url.URL, c Carried) (signer.C
 // propagate reads the carried credentials, verifies them when Propagate has
 // a Verifier, and puts them (and their carried copies) on the rewriter.
 func (h *Handler) propagate(r *http.Request, public *url.URL, rw *Rewriter) error {
-	creds, _, err := h.carried(r, public, h.Propagate)
+	creds, _, err := h.carried(r, public, h.Propagate, false)
 	if err != nil {
 		return err
 	}
@@ -67,7 +72,7 @@ func (h *Handler) propagate(r *http.Request, public *url.URL, rw *Rewriter) erro
 // serverSide mints, and puts the copies on the rewriter for nested
 // playlists, so the cap holds at every hop.
 func (h *Handler) viewerPolicy(r *http.Request, public *url.URL, rw *Rewriter) (*policy.Policy, error) {
-	creds, res, err := h.carried(r, public, h.ServerSide.Viewer)
+	creds, res, err := h.carried(r, public, h.ServerSide.Viewer, true)
 	if err != nil {
 		return nil, err
 	}
@@ -77,8 +82,10 @@ func (h *Handler) viewerPolicy(r *http.Request, public *url.URL, rw *Rewriter) (
 
 // serverSide signs the playlist's scope with a bucketed expiry, no wider
 // than viewer (when not nil) allows, bound to the viewer's address when
-// BindViewerIP is set.
-func (h *Handler) serverSide(r *http.Request, public *url.URL, rw *Rewriter, viewer *policy.Policy) error {
+// BindViewerIP is set. For a live media playlist, the URIs of its segments
+// get credentials of their own, whose expiry follows from when each segment
+// appeared (see [Handler.segmentQuery]).
+func (h *Handler) serverSide(r *http.Request, public *url.URL, rw *Rewriter, viewer *policy.Policy, live bool) error {
 	ss := &h.ServerSide
 	var scope string
 	var err error
@@ -97,22 +104,46 @@ func (h *Handler) serverSide(r *http.Request, public *url.URL, rw *Rewriter, vie
 	if bucket == 0 {
 		bucket = signer.DefaultBucket
 	}
-	p := policy.New(scope, policy.RoundUp(h.now().Add(ttl), bucket))
-	if viewer != nil {
-		p = capPolicy(p, *viewer)
-	}
+	g := grant{signer: ss.Signer, scope: scope, viewer: viewer}
 	if ss.BindViewerIP {
 		a := h.clientIP(r)
 		if !a.Is4() {
 			return fmt.Errorf("%w (BindViewerIP is set; viewer address %v)", errUnbindable, a)
 		}
-		p.SourceIP = netip.PrefixFrom(a, 32)
+		g.ip = netip.PrefixFrom(a, 32)
 	}
-	rw.Query, err = ss.Signer.Query(p)
-	if err != nil {
-		return fmt.Errorf("%w: %w", errSigning, err)
+	now := h.now()
+	if rw.Query, err = g.query(policy.RoundUp(now.Add(ttl), bucket)); err != nil {
+		return err
+	}
+	if live {
+		rw.segmentQuery = h.segmentQuery(g, playlistKey(public), now, ttl, bucket)
 	}
 	return nil
+}
+
+// grant is what ModeServerSide mints for one request, but the expiry.
+type grant struct {
+	signer *signer.Signer
+	scope  string
+	viewer *policy.Policy // caps the grant, when not nil
+	ip     netip.Prefix   // the viewer's address, when bound
+}
+
+// query signs the grant until expires, capped by the viewer's policy.
+func (g grant) query(expires time.Time) (string, error) {
+	p := policy.New(g.scope, expires)
+	if g.viewer != nil {
+		p = capPolicy(p, *g.viewer)
+	}
+	if g.ip.IsValid() {
+		p.SourceIP = g.ip
+	}
+	q, err := g.signer.Query(p)
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", errSigning, err)
+	}
+	return q, nil
 }
 
 // capPolicy narrows minted to what viewer allows: the earlier expiry, the
@@ -146,9 +177,11 @@ func within(resource, outer string) bool {
 }
 
 // sendKeys points in-scope key URIs (and those on KeyHosts) at the key
-// server, with the request's credentials.
+// server, with the credentials the key's URI would have had (the
+// request's, or in a live media playlist those of the segment the key
+// applies to).
 func (h *Handler) sendKeys(r *http.Request, rw *Rewriter) {
-	inner, base, rebase, query := rw.InScope, rw.Base, rw.Rebase, rw.Query
+	inner, base, rebase := rw.InScope, rw.Base, rw.Rebase
 	rw.InScope = func(u *url.URL, k Kind) bool {
 		if (k == KindKey || k == KindSessionKey) && (u.Scheme == "http" || u.Scheme == "https") &&
 			slices.ContainsFunc(h.KeyHosts, func(host string) bool { return strings.EqualFold(host, u.Host) }) {
@@ -159,7 +192,8 @@ func (h *Handler) sendKeys(r *http.Request, rw *Rewriter) {
 		}
 		return sameOrigin(u, base) || (rebase != nil && sameOrigin(u, rebase))
 	}
-	rw.KeyURI = func(u *url.URL) (string, error) {
+	rw.KeyURI = nil
+	rw.keyQuery = func(u *url.URL, query string) (string, error) {
 		to, err := h.Keys(r, u)
 		if err != nil {
 			return "", err
@@ -220,4 +254,43 @@ func (h *Handler) now() time.Time {
 		return h.Now()
 	}
 	return time.Now()
+}
+
+// stripCarried removes from raw, a query as the viewer sent it, the
+// parameters c names, and keeps every other one as it was sent: in its
+// order, with its escaping (LL-HLS's _HLS_msn, _HLS_part and _HLS_skip,
+// and whatever else the origin reads, reach it unchanged).
+func stripCarried(raw string, c *signer.Carrier) string {
+	var b strings.Builder
+	dropped := false
+	for rest := raw; rest != ""; {
+		var p string
+		p, rest, _ = strings.Cut(rest, "&")
+		name, _, _ := strings.Cut(p, "=")
+		if n, err := url.QueryUnescape(name); err == nil {
+			name = n
+		}
+		if p != "" && carriedName(c, name) {
+			dropped = true
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(p)
+	}
+	if !dropped {
+		return raw
+	}
+	return b.String()
+}
+
+// carriedName reports whether name is one of the parameters c names.
+func carriedName(c *signer.Carrier, name string) bool {
+	for _, p := range []string{signer.ParamExpires, signer.ParamPolicy, signer.ParamSignature, signer.ParamKeyPairID, signer.ParamHashAlgorithm} {
+		if name == c.Name(p) {
+			return true
+		}
+	}
+	return false
 }

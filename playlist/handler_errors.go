@@ -19,6 +19,7 @@ var refusals = []struct {
 	msg string
 }{
 	{errNoCarried, errNoCarried.Error()},
+	{errCanned, "credentials refused: canned policy; sign a wildcard custom policy"},
 	{errUnbindable, "credentials refused: the viewer's address cannot be bound to credentials (CloudFront policies take IPv4 only)"},
 	{signer.ErrUnknownKey, "credentials refused: unknown key"},
 	{signer.ErrMalformedPolicy, "credentials refused: malformed policy"},

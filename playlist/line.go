@@ -23,6 +23,7 @@ type state struct {
 	spans   []span // URI values found on the current tag line
 	line    int    // number of the current line
 	pending int    // line of an EXT-X-STREAM-INF waiting for its URI, or 0
+	seg     segPos // the segment in progress, followed when cfg.track
 	off     int64  // input offset of the next line
 	nul     int64  // input offset of the first NUL byte seen, or -1
 	nr      nulReader
@@ -68,6 +69,7 @@ func getState(cfg *config) *state {
 	s.cfg = *cfg
 	s.out = s.out[:0]
 	s.line, s.pending, s.off, s.nul = 0, 0, 0, -1
+	s.seg = segPos{}
 	s.vars.reset()
 	return s
 }
@@ -121,6 +123,9 @@ func (s *state) processLine(raw []byte) error {
 			if err := s.checkLine(content, 1); err != nil {
 				return err
 			}
+		}
+		if s.cfg.track {
+			s.extinf(content)
 		}
 		s.out = append(s.out, raw...)
 		return nil
@@ -176,6 +181,9 @@ func (s *state) uriLine(raw, content []byte) error {
 		// read as a tag, with its indentation kept.
 		s.out = append(s.out, content[:st]...)
 		if len(content) > st+8 && string(content[st:st+8]) == "#EXTINF:" {
+			if s.cfg.track {
+				s.extinf(content[st:])
+			}
 			s.out = append(s.out, raw[st:]...)
 			return nil
 		}
@@ -222,6 +230,10 @@ func (s *state) uriLine(raw, content []byte) error {
 		return err
 	}
 	s.out = append(s.out, raw[en:]...) // trailing blanks and line ending
+	// The next segment starts here (track rules out the fast path above).
+	if k == KindSegment && s.cfg.track {
+		s.nextSegment()
+	}
 	return nil
 }
 

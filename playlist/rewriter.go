@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // DefaultMaxLineBytes is the longest line a Rewriter accepts when
@@ -124,24 +125,14 @@ type Rewriter struct {
 	// playlists may name and what they answer. False fails such playlists
 	// with ErrUnsafe.
 	AllowSteering bool
-}
 
-// URI describes an in-scope URI to a [Rewriter.Hook].
-type URI struct {
-	// Kind says where the URI appears.
-	Kind Kind
-	// Raw is the URI as it appears in the playlist: between the quotes of
-	// an attribute, or on its line without surrounding blanks.
-	Raw string
-	// URL is Raw, with the variables the playlist defines substituted,
-	// resolved: against Rebase when the URI is rebased, else against Base;
-	// relative when Base is nil and Raw is relative. Never nil;
-	// a fresh value for each call that the hook may keep or change. Mind that
-	// URL.String escapes what Raw has unescaped ({$name} becomes %7B$name%7D).
-	URL *url.URL
-	// Default is what the Rewriter writes for this URI without a hook: Raw
-	// (or its rebased form) with Query, and Carry if nested, added.
-	Default string
+	// segmentQuery, set by a Handler, replaces Query for the URIs that
+	// belong to a media segment (see [URI.MediaSequence]): it gets the
+	// segment's media sequence number and PROGRAM-DATE-TIME.
+	segmentQuery func(seq uint64, pdt time.Time) (string, error)
+	// keyQuery, set by a Handler, replaces KeyURI: it also gets the query
+	// the key's URI would have had, to append to the key server's URL.
+	keyQuery func(u *url.URL, query string) (string, error)
 }
 
 // Rewrite reads a playlist from src and writes it to dst with credentials
@@ -254,9 +245,12 @@ type config struct {
 	limit        int
 	inScope      func(*url.URL, Kind) bool
 	keyURI       func(*url.URL) (string, error)
+	keyQuery     func(*url.URL, string) (string, error)
 	hook         func(URI) (string, error)
-	simple       bool // no InScope, Hook or Rebase: URI lines take the fast path
-	creds        bool // Query, Carry, Hook or KeyURI: there is something to leak
+	segQuery     func(uint64, time.Time) (string, error)
+	simple       bool // no InScope, Hook, Rebase or segQuery: URI lines take the fast path
+	creds        bool // Query, Carry, Hook, KeyURI or segQuery: there is something to leak
+	track        bool // Hook or segQuery: follow media sequence numbers and dates
 	steering     bool // AllowSteering
 }
 
@@ -296,8 +290,13 @@ func (rw *Rewriter) config() (config, error) {
 		c.rb = newBase(r)
 	}
 	c.inScope, c.keyURI, c.hook = rw.InScope, rw.KeyURI, rw.Hook
-	c.simple = c.inScope == nil && c.hook == nil && c.rebase == nil
-	c.creds = c.query != "" || c.carry != "" || c.hook != nil || c.keyURI != nil
+	c.keyQuery, c.segQuery = rw.keyQuery, rw.segmentQuery
+	if c.keyQuery != nil {
+		c.keyURI = nil
+	}
+	c.simple = c.inScope == nil && c.hook == nil && c.rebase == nil && c.segQuery == nil
+	c.creds = c.query != "" || c.carry != "" || c.hook != nil || c.keyURI != nil || c.keyQuery != nil || c.segQuery != nil
+	c.track = c.hook != nil || c.segQuery != nil
 	c.steering = rw.AllowSteering
 	return c, nil
 }

@@ -37,14 +37,18 @@ func (s *state) rewriteURI(t []byte, k Kind, quoted bool) error {
 	}
 	cfg := &s.cfg
 	rebase := cfg.rebase != nil && c == classRelative && k != KindRenditionReport
-	keyFn := cfg.keyURI != nil && (k == KindKey || k == KindSessionKey)
+	keyFn := (cfg.keyURI != nil || cfg.keyQuery != nil) && (k == KindKey || k == KindSessionKey)
 	if cfg.inScope == nil && cfg.hook == nil && !keyFn {
 		// The fast path: no parsing, no allocation.
-		if cfg.defaultScope(c, scheme, host) {
-			s.out = s.appendDefault(s.out, t, vx, k, rebase)
-		} else {
+		if !cfg.defaultScope(c, scheme, host) {
 			s.out = append(s.out, t...)
+			return nil
 		}
+		q, err := s.queryFor(k)
+		if err != nil {
+			return &URIError{Line: s.line, Kind: k, URI: string(t), Err: err}
+		}
+		s.out = s.appendDefault(s.out, t, vx, k, rebase, q)
 		return nil
 	}
 
@@ -76,15 +80,24 @@ func (s *state) rewriteURI(t []byte, k Kind, quoted bool) error {
 		s.out = append(s.out, t...)
 		return nil
 	}
+	q, err := s.queryFor(k)
+	if err != nil {
+		return &URIError{Line: s.line, Kind: k, URI: raw, Err: err}
+	}
 	var rep string
 	switch {
+	case keyFn && cfg.keyQuery != nil:
+		rep, err = cfg.keyQuery(u, q)
 	case keyFn:
 		rep, err = cfg.keyURI(u)
 	case cfg.hook != nil:
-		def := string(s.appendDefault(nil, t, vx, k, rebase))
-		rep, err = cfg.hook(URI{Kind: k, Raw: raw, URL: u, Default: def})
+		uri := URI{Kind: k, Raw: raw, URL: u, Default: string(s.appendDefault(nil, t, vx, k, rebase, q))}
+		if inSegment(k) {
+			uri.MediaSequence, uri.ProgramDateTime = s.seg.seq, s.seg.pdt
+		}
+		rep, err = cfg.hook(uri)
 	default:
-		s.out = s.appendDefault(s.out, t, vx, k, rebase)
+		s.out = s.appendDefault(s.out, t, vx, k, rebase, q)
 		return nil
 	}
 	if err == nil {
@@ -97,12 +110,25 @@ func (s *state) rewriteURI(t []byte, k Kind, quoted bool) error {
 	return nil
 }
 
-// appendDefault appends t with Query (and Carry, if k is nested) to dst,
+// queryFor returns the query a URI of kind k gets: Query, or for a URI
+// that belongs to a media segment what segQuery (when set) returns for it.
+func (s *state) queryFor(k Kind) (string, error) {
+	if s.cfg.segQuery == nil || !inSegment(k) {
+		return s.cfg.query, nil
+	}
+	q, err := s.cfg.segQuery(s.seg.seq, s.seg.pdt)
+	if err != nil {
+		return "", err
+	}
+	return trimQuery(q), nil
+}
+
+// appendDefault appends t with query (and Carry, if k is nested) to dst,
 // rebased first if rebase is set. x, when not nil, is t with the playlist's
 // variables substituted: when it has a query, it decides between '?' and '&',
 // so that a variable that supplies a query gets '&'. expand has made sure
 // that no variable supplies a '#'.
-func (s *state) appendDefault(dst, t, x []byte, k Kind, rebase bool) []byte {
+func (s *state) appendDefault(dst, t, x []byte, k Kind, rebase bool, query string) []byte {
 	carry := ""
 	if k.Nested() {
 		carry = s.cfg.carry
@@ -125,7 +151,7 @@ func (s *state) appendDefault(dst, t, x []byte, k Kind, rebase bool) []byte {
 			pre = x[:xf]
 		}
 	}
-	return appendQueryAt(dst, t, f, separator(pre), s.cfg.query, carry)
+	return appendQueryAt(dst, t, f, separator(pre), query, carry)
 }
 
 // defaultScope is the scope rule without InScope: relative references, and

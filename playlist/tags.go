@@ -76,6 +76,10 @@ func (s *state) tagLine(raw, content, eol []byte) error {
 		k = KindSessionData
 	case "#EXT-X-DATERANGE":
 		k = KindAsset
+	case "#EXT-X-MEDIA-SEQUENCE", "#EXT-X-PROGRAM-DATE-TIME", "#EXT-X-SKIP":
+		if s.cfg.track {
+			s.segmentTag(name, content)
+		}
 	}
 	if k == 0 || len(name) == len(content) {
 		s.out = append(s.out, raw...)

@@ -1,0 +1,183 @@
+package playlist
+
+import (
+	"bytes"
+	"math"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/cfhls/cfhls/policy"
+)
+
+// mediaInfo is what a Handler reads from a playlist before rewriting it.
+type mediaInfo struct {
+	// live: a live media playlist, one that players reload: it has
+	// EXT-X-TARGETDURATION, and neither EXT-X-ENDLIST nor
+	// EXT-X-PLAYLIST-TYPE:VOD (an EVENT playlist is live until it ends).
+	live bool
+	// target is its EXT-X-TARGETDURATION in whole seconds, when live.
+	target int64
+}
+
+// readMedia tells live media playlists from the rest (multivariant,
+// VOD, ended events). Tags count at the start of a line, after blanks, as
+// the Rewriter reads them.
+func readMedia(b []byte) mediaInfo {
+	target, ok := findTag(b, "#EXT-X-TARGETDURATION", false)
+	if !ok {
+		return mediaInfo{}
+	}
+	if _, ended := findTag(b, "#EXT-X-ENDLIST", true); ended { // the last line, in a VOD playlist
+		return mediaInfo{}
+	}
+	if t, ok := findTag(b, "#EXT-X-PLAYLIST-TYPE", false); ok && string(bytes.TrimSpace(t)) == "VOD" {
+		return mediaInfo{}
+	}
+	return mediaInfo{live: true, target: wholeSeconds(target)}
+}
+
+// findTag finds the first line (the last one, with fromEnd) that holds tag
+// after optional blanks, followed by ':', a blank or the end of the line,
+// and returns what follows the ':' to the end of the line.
+func findTag(b []byte, tag string, fromEnd bool) ([]byte, bool) {
+	lo, hi := 0, len(b) // the part of b still to search
+	for lo < hi {
+		var i int
+		if fromEnd {
+			i = bytes.LastIndex(b[lo:hi], []byte(tag))
+		} else {
+			i = bytes.Index(b[lo:hi], []byte(tag))
+		}
+		if i < 0 {
+			return nil, false
+		}
+		i += lo
+		if fromEnd {
+			hi = i
+		} else {
+			lo = i + 1
+		}
+		j := i
+		for j > 0 && isBlank(b[j-1]) {
+			j--
+		}
+		if j > 0 && b[j-1] != '\n' {
+			continue
+		}
+		rest := b[i+len(tag):]
+		if e := bytes.IndexByte(rest, '\n'); e >= 0 {
+			rest = rest[:e]
+		}
+		rest = bytes.TrimSuffix(rest, []byte("\r"))
+		switch {
+		case len(rest) == 0, isBlank(rest[0]):
+			return nil, true
+		case rest[0] == ':':
+			return rest[1:], true
+		}
+	}
+	return nil, false
+}
+
+// wholeSeconds reads a target duration, a decimal integer of seconds (a
+// decimal fraction is cut); zero when unreadable.
+func wholeSeconds(v []byte) int64 {
+	f, err := strconv.ParseFloat(string(bytes.TrimSpace(v)), 64)
+	if err != nil || !(f >= 0) || f > math.MaxInt32 {
+		return 0
+	}
+	return int64(f)
+}
+
+// segmentQuery returns the Rewriter's segmentQuery for a live media
+// playlist in ModeServerSide: each segment's credentials expire at
+// RoundUp(appeared+ttl, bucket), where appeared is when the segment
+// appeared (see [seenCache.appeared]), so that its URI stays the same on
+// every reload while it is listed. g holds the rest of the grant (scope,
+// viewer's cap, bound address). Consecutive segments mostly share an expiry:
+// the last query is kept, and the Signer's cache serves the others.
+func (h *Handler) segmentQuery(g grant, playlist string, now time.Time, ttl, bucket time.Duration) func(uint64, time.Time) (string, error) {
+	var lastExp time.Time
+	var lastQuery string
+	return func(seq uint64, pdt time.Time) (string, error) {
+		appeared := h.seen.appeared(playlist, seq, pdt, now, ttl, bucket)
+		exp := policy.RoundUp(appeared.Add(ttl), bucket)
+		if lastQuery != "" && exp.Equal(lastExp) {
+			return lastQuery, nil
+		}
+		q, err := g.query(exp)
+		if err != nil {
+			return "", err
+		}
+		lastExp, lastQuery = exp, q
+		return q, nil
+	}
+}
+
+// playlistKey names a playlist in the seenCache: its public URL without
+// query (so _HLS_msn and the like do not count) or fragment.
+func playlistKey(public *url.URL) string {
+	return public.Scheme + "://" + public.Host + public.EscapedPath()
+}
+
+// seenEntries bounds the seenCache: 8192 (playlist, media sequence)
+// pairs, about 1 MB at most.
+const seenEntries = 8192
+
+// seenCache remembers when a Handler first listed each segment of a live
+// playlist, by playlist and media sequence number: the newest seenEntries
+// of them; the oldest go first. Its zero value is ready to use.
+type seenCache struct {
+	mu   sync.Mutex
+	at   map[seenKey]time.Time
+	ring []seenKey // keys in the order they were added, for eviction
+	next int       // where the next key goes in ring
+}
+
+type seenKey struct {
+	playlist string
+	seq      uint64
+}
+
+// appeared returns when the segment seq of playlist appeared, for its
+// credentials: its PROGRAM-DATE-TIME pdt when known, unless that is later
+// than the first time the Handler listed the segment (a packager's clock
+// ahead of the Handler's: credentials never outlast now+TTL) or so early
+// that credentials from it would have expired by now (a clock far behind,
+// or a wrong time zone: credentials are never dead on arrival); else the
+// first time the Handler listed it.
+func (c *seenCache) appeared(playlist string, seq uint64, pdt, now time.Time, ttl, bucket time.Duration) time.Time {
+	seen := c.first(seenKey{playlist, seq}, now, ttl, bucket)
+	if !pdt.IsZero() && !pdt.After(seen) && policy.RoundUp(pdt.Add(ttl), bucket).After(now) {
+		return pdt
+	}
+	return seen
+}
+
+// first returns when k was first seen, recording now if it was not, or
+// if credentials from then would have expired by now (an entry from an
+// earlier run of the stream whose sequence numbers started again, or a
+// segment listed for longer than the TTL).
+func (c *seenCache) first(k seenKey, now time.Time, ttl, bucket time.Duration) time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, ok := c.at[k]
+	if ok && policy.RoundUp(t.Add(ttl), bucket).After(now) {
+		return t
+	}
+	if c.at == nil {
+		c.at = make(map[seenKey]time.Time)
+		c.ring = make([]seenKey, seenEntries)
+	}
+	if !ok {
+		if old := c.ring[c.next]; old.playlist != "" {
+			delete(c.at, old)
+		}
+		c.ring[c.next] = k
+		c.next = (c.next + 1) % len(c.ring)
+	}
+	c.at[k] = now
+	return now
+}
