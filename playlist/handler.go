@@ -233,7 +233,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// paths cost no signature and do not push real entries out of the cache.
 	info := readMedia(ans.buf.Bytes())
 	if h.Mode == ModeServerSide {
-		if err := h.serverSide(r, public, &rw, viewer, info.live); err != nil {
+		if err := h.serverSide(r, public, &rw, viewer, info); err != nil {
 			h.failCredentials(w, err)
 			return
 		}

@@ -85,7 +85,7 @@ func (h *Handler) viewerPolicy(r *http.Request, public *url.URL, rw *Rewriter) (
 // BindViewerIP is set. For a live media playlist, the URIs of its segments
 // get credentials of their own, whose expiry follows from when each segment
 // appeared (see [Handler.segmentQuery]).
-func (h *Handler) serverSide(r *http.Request, public *url.URL, rw *Rewriter, viewer *policy.Policy, live bool) error {
+func (h *Handler) serverSide(r *http.Request, public *url.URL, rw *Rewriter, viewer *policy.Policy, info mediaInfo) error {
 	ss := &h.ServerSide
 	var scope string
 	var err error
@@ -116,8 +116,8 @@ func (h *Handler) serverSide(r *http.Request, public *url.URL, rw *Rewriter, vie
 	if rw.Query, err = g.query(policy.RoundUp(now.Add(ttl), bucket)); err != nil {
 		return err
 	}
-	if live {
-		rw.segmentQuery = h.segmentQuery(g, playlistKey(public), now, ttl, bucket)
+	if info.live {
+		rw.segmentQuery = h.segmentQuery(g, playlistKey(public), info.dated, now, ttl, bucket)
 	}
 	return nil
 }

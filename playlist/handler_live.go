@@ -19,6 +19,8 @@ type mediaInfo struct {
 	live bool
 	// target is its EXT-X-TARGETDURATION in whole seconds, when live.
 	target int64
+	// dated: it has an EXT-X-PROGRAM-DATE-TIME, when live.
+	dated bool
 }
 
 // readMedia tells live media playlists from the rest (multivariant,
@@ -35,7 +37,8 @@ func readMedia(b []byte) mediaInfo {
 	if t, ok := findTag(b, "#EXT-X-PLAYLIST-TYPE", false); ok && string(bytes.TrimSpace(t)) == "VOD" {
 		return mediaInfo{}
 	}
-	return mediaInfo{live: true, target: wholeSeconds(target)}
+	_, dated := findTag(b, "#EXT-X-PROGRAM-DATE-TIME", false)
+	return mediaInfo{live: true, target: wholeSeconds(target), dated: dated}
 }
 
 // findTag finds the first line (the last one, with fromEnd) that holds tag
@@ -96,13 +99,15 @@ func wholeSeconds(v []byte) int64 {
 // RoundUp(appeared+ttl, bucket), where appeared is when the segment
 // appeared (see [seenCache.appeared]), so that its URI stays the same on
 // every reload while it is listed. g holds the rest of the grant (scope,
-// viewer's cap, bound address). Consecutive segments mostly share an expiry:
+// viewer's cap, bound address); dated says whether the playlist has an
+// EXT-X-PROGRAM-DATE-TIME. Consecutive segments mostly share an expiry:
 // the last query is kept, and the Signer's cache serves the others.
-func (h *Handler) segmentQuery(g grant, playlist string, now time.Time, ttl, bucket time.Duration) func(uint64, time.Time) (string, error) {
+func (h *Handler) segmentQuery(g grant, playlist string, dated bool, now time.Time, ttl, bucket time.Duration) func(Kind, uint64, time.Time) (string, error) {
 	var lastExp time.Time
 	var lastQuery string
-	return func(seq uint64, pdt time.Time) (string, error) {
-		appeared := h.seen.appeared(playlist, seq, pdt, now, ttl, bucket)
+	return func(k Kind, seq uint64, pdt time.Time) (string, error) {
+		decide := !dated || !pdt.IsZero() || k == KindSegment
+		appeared := h.seen.appeared(playlist, seq, pdt, now, ttl, bucket, decide)
 		exp := policy.RoundUp(appeared.Add(ttl), bucket)
 		if lastQuery != "" && exp.Equal(lastExp) {
 			return lastQuery, nil
@@ -126,9 +131,10 @@ func playlistKey(public *url.URL) string {
 // pairs, about 1 MB at most.
 const seenEntries = 8192
 
-// seenCache remembers when a Handler first listed each segment of a live
-// playlist, by playlist and media sequence number: the newest seenEntries
-// of them; the oldest go first. Its zero value is ready to use.
+// seenCache remembers when each segment of a live playlist appeared, by
+// playlist and media sequence number, as decided the first time a Handler
+// listed it: the newest seenEntries of them; the oldest go first. Its zero
+// value is ready to use.
 type seenCache struct {
 	mu   sync.Mutex
 	at   map[seenKey]time.Time
@@ -142,29 +148,33 @@ type seenKey struct {
 }
 
 // appeared returns when the segment seq of playlist appeared, for its
-// credentials: its PROGRAM-DATE-TIME pdt when known, unless that is later
-// than the first time the Handler listed the segment (a packager's clock
-// ahead of the Handler's: credentials never outlast now+TTL) or so early
-// that credentials from it would have expired by now (a clock far behind,
-// or a wrong time zone: credentials are never dead on arrival); else the
-// first time the Handler listed it.
-func (c *seenCache) appeared(playlist string, seq uint64, pdt, now time.Time, ttl, bucket time.Duration) time.Time {
-	seen := c.first(seenKey{playlist, seq}, now, ttl, bucket)
-	if !pdt.IsZero() && !pdt.After(seen) && policy.RoundUp(pdt.Add(ttl), bucket).After(now) {
-		return pdt
-	}
-	return seen
-}
-
-// first returns when k was first seen, recording now if it was not, or
-// if credentials from then would have expired by now (an entry from an
-// earlier run of the stream whose sequence numbers started again, or a
-// segment listed for longer than the TTL).
-func (c *seenCache) first(k seenKey, now time.Time, ttl, bucket time.Duration) time.Time {
+// credentials. The first time the Handler lists the segment it decides:
+// the segment's PROGRAM-DATE-TIME pdt when known, unless pdt is later than
+// now (a packager's clock ahead of the Handler's: credentials never outlast
+// now+TTL) or so early that credentials from it have expired (a clock far
+// behind, a wrong time zone: credentials are never dead on arrival); else
+// now. It remembers the decision, so that reloads (delta updates included,
+// which may not date the segments after EXT-X-SKIP) get the same answer;
+// a decision whose credentials have expired by now (a segment listed for
+// longer than the TTL, or an earlier run of a stream whose sequence
+// numbers started again) is taken again.
+//
+// With decide false, a first answer is not remembered: the URI asking
+// (a map, key or part listed above the tag that dates its segment) cannot
+// know the segment's date yet, and the segment's own line will decide.
+func (c *seenCache) appeared(playlist string, seq uint64, pdt, now time.Time, ttl, bucket time.Duration, decide bool) time.Time {
+	k := seenKey{playlist, seq}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	t, ok := c.at[k]
 	if ok && policy.RoundUp(t.Add(ttl), bucket).After(now) {
+		return t
+	}
+	t = now
+	if !pdt.IsZero() && !pdt.After(now) && policy.RoundUp(pdt.Add(ttl), bucket).After(now) {
+		t = pdt
+	}
+	if !decide {
 		return t
 	}
 	if c.at == nil {
@@ -178,6 +188,6 @@ func (c *seenCache) first(k seenKey, now time.Time, ttl, bucket time.Duration) t
 		c.ring[c.next] = k
 		c.next = (c.next + 1) % len(c.ring)
 	}
-	c.at[k] = now
-	return now
+	c.at[k] = t
+	return t
 }

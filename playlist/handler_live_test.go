@@ -78,11 +78,17 @@ func TestHandlerServerSideLive(t *testing.T) {
 				body := w.Body.String()
 				assert.Equal(t, "private, no-cache", w.Header().Get("Cache-Control"))
 
-				// An LL-HLS request for the same playlist at the same moment gets the same answer.
+				// An LL-HLS request for the same playlist at the same moment
+				// gets the same answer. (Not on the first reload of a dated
+				// playlist: there the EXT-X-MAP above the first date tag
+				// cannot know its segment's date yet, and is signed from
+				// now, until the segment's own line decides.)
 				ll := cdn + "/live/index.m3u8" + carried + sep(carried) + "_HLS_msn=" + strconv.Itoa(step) + "&_HLS_part=1&_HLS_skip=YES"
 				wl := getFrom(h, client, ll, "X-Forwarded-Proto", "https")
 				require.Equal(t, http.StatusOK, wl.Code, wl.Body.String())
-				assert.Equal(t, body, wl.Body.String(), "_HLS_* parameters change no credentials")
+				if step > 0 || !o.init {
+					assert.Equal(t, body, wl.Body.String(), "_HLS_* parameters change no credentials")
+				}
 
 				sets := map[string]bool{}
 				uris := liveURIs(body)

@@ -116,7 +116,7 @@ func (s *state) queryFor(k Kind) (string, error) {
 	if s.cfg.segQuery == nil || !inSegment(k) {
 		return s.cfg.query, nil
 	}
-	q, err := s.cfg.segQuery(s.seg.seq, s.seg.pdt)
+	q, err := s.cfg.segQuery(k, s.seg.seq, s.seg.pdt)
 	if err != nil {
 		return "", err
 	}
