@@ -1,0 +1,92 @@
+package playlist
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestSeenCacheAppearedLive: when a live segment appeared, as the
+// credentials of its URI count it: decided the first time it is listed,
+// from its date when that is plausible, and remembered.
+func TestSeenCacheAppearedLive(t *testing.T) {
+	const ttl, bucket = time.Minute, 10 * time.Second
+	t0 := time.Unix(1850000000, 0)
+	type call struct {
+		at     time.Duration // now, after t0
+		pdt    time.Duration // the segment's date, after t0; noDate for none
+		decide bool
+		want   time.Duration // appeared, after t0
+	}
+	const noDate = time.Duration(-1 << 62)
+	for _, tc := range []struct {
+		name  string
+		calls []call
+	}{
+		{"dated: its date, on every reload", []call{{0, -4 * time.Second, true, -4 * time.Second}, {30 * time.Second, -4 * time.Second, true, -4 * time.Second}}},
+		{"undated: when first listed", []call{{0, noDate, true, 0}, {15 * time.Second, noDate, true, 0}}},
+		{"undated later (a delta update): as decided", []call{{0, -4 * time.Second, true, -4 * time.Second}, {15 * time.Second, noDate, true, -4 * time.Second}}},
+		{"dated later: as decided", []call{{0, noDate, true, 0}, {15 * time.Second, -4 * time.Second, true, 0}}},
+		{"a date ahead of the clock: now, remembered", []call{{0, 3 * time.Second, true, 0}, {5 * time.Second, 3 * time.Second, true, 0}}},
+		{"a date so old its credentials are dead: now", []call{{0, -2 * time.Minute, true, 0}, {5 * time.Second, -2 * time.Minute, true, 0}}},
+		{"not deciding: answers, remembers nothing", []call{{0, noDate, false, 0}, {5 * time.Second, -4 * time.Second, true, -4 * time.Second}, {6 * time.Second, noDate, false, -4 * time.Second}}},
+		{"a decision whose credentials expired is taken again", []call{{0, noDate, true, 0}, {70 * time.Second, noDate, true, 70 * time.Second}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var c seenCache
+			for i, cl := range tc.calls {
+				var pdt time.Time
+				if cl.pdt != noDate {
+					pdt = t0.Add(cl.pdt)
+				}
+				got := c.appeared("https://cdn/live/index.m3u8", 7, pdt, t0.Add(cl.at), ttl, bucket, cl.decide)
+				assert.Equal(t, t0.Add(cl.want), got, "call %d", i)
+			}
+		})
+	}
+	t.Run("playlists and sequence numbers apart", func(t *testing.T) {
+		var c seenCache
+		require.Equal(t, t0, c.appeared("a", 1, time.Time{}, t0, ttl, bucket, true))
+		assert.Equal(t, t0.Add(time.Second), c.appeared("b", 1, time.Time{}, t0.Add(time.Second), ttl, bucket, true))
+		assert.Equal(t, t0.Add(2*time.Second), c.appeared("a", 2, time.Time{}, t0.Add(2*time.Second), ttl, bucket, true))
+		assert.Equal(t, t0, c.appeared("a", 1, time.Time{}, t0.Add(3*time.Second), ttl, bucket, true))
+	})
+	t.Run("bounded: the oldest go first", func(t *testing.T) {
+		var c seenCache
+		for i := range seenEntries + 10 {
+			c.appeared("a", uint64(i), time.Time{}, t0, ttl, bucket, true)
+		}
+		assert.Len(t, c.at, seenEntries)
+		assert.Equal(t, t0.Add(time.Second), c.appeared("a", 0, time.Time{}, t0.Add(time.Second), ttl, bucket, true), "evicted: decided again")
+		assert.Equal(t, t0, c.appeared("a", seenEntries+9, time.Time{}, t0.Add(time.Second), ttl, bucket, true), "kept")
+		assert.Len(t, c.at, seenEntries)
+	})
+}
+
+// TestReadMediaLive: which playlists are live media playlists, and their
+// target duration.
+func TestReadMediaLive(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   string
+		want mediaInfo
+	}{
+		{"live", "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:6,\na.ts\n", mediaInfo{live: true, target: 6}},
+		{"live, dated", "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-PROGRAM-DATE-TIME:2024-05-01T12:00:00Z\n#EXTINF:4,\na.ts\n", mediaInfo{live: true, target: 4, dated: true}},
+		{"a fraction is cut", "#EXTM3U\n#EXT-X-TARGETDURATION:6.9\n", mediaInfo{live: true, target: 6}},
+		{"unreadable target", "#EXTM3U\n#EXT-X-TARGETDURATION:six\n", mediaInfo{live: true}},
+		{"blanks around the tag", "#EXTM3U\n \t#EXT-X-TARGETDURATION: 2 \r\n", mediaInfo{live: true, target: 2}},
+		{"ended", "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:6,\na.ts\n#EXT-X-ENDLIST", mediaInfo{}},
+		{"ended, then a blank line", "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-ENDLIST\n\n", mediaInfo{}},
+		{"VOD", "#EXTM3U\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-TARGETDURATION:6\n", mediaInfo{}},
+		{"multivariant", "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\na.m3u8\n", mediaInfo{}},
+		{"a longer tag name is another tag", "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-ENDLISTS\n", mediaInfo{live: true, target: 6}},
+		{"a tag inside a URI is no tag", "#EXTM3U\n#EXT-X-TARGETDURATION:6\na#EXT-X-ENDLIST\n", mediaInfo{live: true, target: 6}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, readMedia([]byte(tc.in)))
+		})
+	}
+}
