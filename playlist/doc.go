@@ -101,4 +101,61 @@
 // 500. A [KeyServer] serves AES-128 keys to the viewers whose credentials
 // (which the Handler puts on key URIs) or session it accepts; its
 // [KeyServer.Validate] works the same way.
+//
+// # Live
+//
+// A live media playlist (EXT-X-TARGETDURATION without EXT-X-ENDLIST or
+// EXT-X-PLAYLIST-TYPE:VOD) is reloaded by players about once per target
+// duration, and Low-Latency HLS players add delivery directives to its URL
+// (_HLS_msn, _HLS_part, _HLS_skip), which the packager may hold until the
+// part asked for exists (a blocking reload). A Handler:
+//
+//   - sends the viewer's query to the origin as sent, in its order and
+//     escaping, less the carried copies of its mode. The directives take
+//     no part in credentials: scope, the check of carried copies and the
+//     credentials minted all go by the playlist's URL without its query.
+//   - waits for the origin as long as it holds a blocking reload: neither
+//     the Handler nor [RemoteOrigin] sets a timeout on the answer; the
+//     viewer's request ends it. Whatever runs the Handler must not cut it
+//     either: an http.Server's WriteTimeout, or a Lambda's, must exceed
+//     the longest hold (a packager answers within about three target
+//     durations).
+//   - in [ModePropagate], refuses carried credentials in canned form (403):
+//     they cover one URL, never the playlist's URIs, nor its own URL once
+//     _HLS_msn is added. Sign a wildcard custom policy.
+//   - in [ModeServerSide], signs each segment's URIs from when the segment
+//     appeared, so that a segment's URI stays byte for byte the same on
+//     every reload while it is listed, and a playlist at a bucket boundary
+//     holds two credential sets ([ServerSide] says how, and what it asks
+//     of TTL). A [Rewriter.Hook] can do the same with [URI.MediaSequence]
+//     and [URI.ProgramDateTime].
+//   - caps the lifetimes of [Handler.CacheControl] (max-age, s-maxage) to
+//     half the target duration, so that no cache holds a playlist a player
+//     should already have reloaded. The default, "private, no-cache",
+//     needs no cap.
+//
+// CloudFront caches the playlists of a behavior by its cache policy,
+// which honours the Handler's Cache-Control only within its TTLs:
+//
+//   - Minimum TTL 0. Above 0, CloudFront keeps an answer at least that
+//     long even when Cache-Control says no-cache, no-store or private (as
+//     CloudFront's CachePolicyConfig documentation warns), and a live
+//     playlist goes stale.
+//   - Maximum TTL: CloudFront takes max-age or s-maxage from the origin's
+//     Cache-Control, but no longer than the maximum TTL; the default TTL
+//     applies only to answers without Cache-Control or Expires, which the
+//     Handler never sends.
+//   - All query strings in the cache key: the credentials or carried
+//     copies, and the delivery directives, tell answers apart.
+//
+// The managed policy CachingDisabled (what examples/lambda uses for
+// *.m3u8) never caches, which is always safe. To let CloudFront absorb
+// reloads, use a policy with minimum TTL 0 and all query strings in the
+// cache key, and set CacheControl to a short shared lifetime such as
+// "public, max-age=1"; never with [ServerSide.BindViewerIP], whose
+// answers belong to one address that the cache key does not hold.
+// Unverified against CloudFront's documentation: that the managed
+// policy UseOriginCacheControlHeaders-QueryStrings has exactly those
+// settings, and which of max-age and s-maxage CloudFront prefers when both
+// are present (the Handler caps both, so either is safe).
 package playlist

@@ -51,12 +51,22 @@ const DefaultMaxBytes = 16 << 20
 // viewer sent, with X-Content-Type-Options: nosniff; the details go to
 // ErrorLog.
 //
+// Live media playlists (see Live in the package documentation): the
+// viewer's query (LL-HLS's _HLS_msn, _HLS_part, _HLS_skip, anything else)
+// reaches the origin as sent, less the carried copies, and takes no part
+// in credentials; a blocking reload waits as long as the origin holds it
+// (the Handler sets no timeout; the request's context ends it); in
+// ModeServerSide each segment's URI keeps its credentials from one reload
+// to the next (see ServerSide); and CacheControl's lifetimes are capped to
+// half the target duration.
+//
 // Trust: in ModePropagate the Handler passes on what the viewer already
 // holds (checked by Propagate.Verifier when set); it grants nothing. In
 // ModeServerSide it signs, and the credentials it mints grant whoever
 // reaches it ServerSide.Scope's resource until now+TTL rounded up to
-// Bucket, from any address unless ServerSide.BindViewerIP is set, renewed
-// on every playlist fetch: Admit must keep out everyone but CloudFront. To
+// Bucket (never later, for live segments too), from any address unless
+// ServerSide.BindViewerIP is set, renewed on every playlist fetch: Admit
+// must keep out everyone but CloudFront. To
 // keep a viewer within what was signed for them (a narrower path, a source
 // IP, a short expiry), set ServerSide.Viewer (Carrier and Verifier): each
 // request must then carry the viewer's own credentials as verified copies,
@@ -76,7 +86,11 @@ type Handler struct {
 	// as the carried copies Propagate.Carrier names (required) and go on
 	// every URI, the copies again on URIs of nested playlists;
 	// Propagate.Verifier, when set, checks them first (nil trusts
-	// CloudFront). Zero in every other mode.
+	// CloudFront). Copies in canned form (Expires=…) answer 403, with
+	// advice in ErrorLog: a canned policy covers exactly the URL it was
+	// signed for, never the playlist's URIs, nor its own URL once an LL-HLS
+	// player adds _HLS_msn; sign a wildcard custom policy (the sign
+	// endpoint's default). Zero in every other mode.
 	Propagate Carried
 	// ServerSide configures ModeServerSide: what the Handler signs with,
 	// for which resource and how long, and what caps it. Zero in every
@@ -130,7 +144,18 @@ type Handler struct {
 	MaxBytes int64
 	// CacheControl is sent with rewritten playlists. Empty means
 	// "private, no-cache": answers hold credentials, so shared caches must
-	// not keep them and players revalidate.
+	// not keep them and players revalidate. For a live media playlist
+	// (EXT-X-TARGETDURATION without EXT-X-ENDLIST or
+	// EXT-X-PLAYLIST-TYPE:VOD) every max-age and s-maxage in it is capped
+	// to half the target duration, in whole seconds rounded down (0 for a
+	// target of 1), and a value with neither (and without no-cache or
+	// no-store) gets max-age of that much, so that no cache (CloudFront's
+	// default TTL included) serves a live playlist older than that;
+	// multivariant and VOD playlists get it as it is. A shared cache may
+	// keep an answer only if every viewer it serves may have its
+	// credentials: not with BindViewerIP, and only with all query strings
+	// in the cache key. See Live in the package documentation for the
+	// CloudFront settings that honour it.
 	CacheControl string
 	// AllowOrigins lists the origins allowed by CORS ("*" for any), applied
 	// to every answer including errors and preflights. Empty sends none

@@ -56,6 +56,42 @@ func (c Carried) set(prefix string) []string {
 // Bucket, from any address unless BindViewerIP, renewed on every playlist
 // fetch, so for as long as the viewer can fetch playlists. Viewer caps each
 // grant by the viewer's own signed policy.
+//
+// Live media playlists (EXT-X-TARGETDURATION without EXT-X-ENDLIST or
+// EXT-X-PLAYLIST-TYPE:VOD) are signed per segment: a player keeps the URIs
+// of the segments it has listed, and RFC 8216 lets a live playlist only
+// append and remove segments, so a segment's URI, query included, must not
+// change between reloads. The URIs that belong to a segment (the segment,
+// its parts and preload hints, and the EXT-X-MAP and EXT-X-KEY that apply
+// to it; see URI.MediaSequence) get credentials that expire at
+// RoundUp(appeared+TTL, Bucket), where appeared is when the segment
+// appeared: its EXT-X-PROGRAM-DATE-TIME (the last date tag plus the EXTINF
+// durations since), or, for a playlist without dates, the first time this
+// Handler listed the segment (by playlist URL without query, and media
+// sequence number). Appeared is decided the first time the Handler lists
+// the segment and remembered, in a cache of the newest 8192 (playlist,
+// sequence number) pairs, so that reloads and delta updates (which may not
+// date the segments after EXT-X-SKIP) sign it alike. A date later than the
+// Handler's clock, or so early that credentials from it would already have
+// expired, is not taken: the Handler's clock then is. A playlist at a
+// bucket boundary therefore holds two credential sets (or more), and the
+// Signer's cache keeps that at one signature per set. Everything else
+// (the multivariant playlist's URIs, VOD and ended playlists, rendition
+// reports) is signed from now as before; Viewer and BindViewerIP apply to
+// every grant alike.
+//
+// Two consequences. A segment's credentials run out TTL after it
+// appeared, not after the reload that lists it, so TTL must exceed the
+// time a segment stays in the playlist (the window) plus the player's
+// hold back (about three target durations, or PART-HOLD-BACK for
+// LL-HLS) plus some slack, or players get 403 for the oldest segments
+// they fetch; for a DVR window of hours, TTL must be hours too. And
+// without dates, stability rests on the cache: behind several instances
+// (AWS Lambda), after a restart, or with more than 8192 live segments
+// listed across playlists at once, the same segment may be signed twice
+// differently. Have the packager write EXT-X-PROGRAM-DATE-TIME (on every
+// segment, or at least at the start of each playlist and after each
+// EXT-X-SKIP) and keep the clocks of packager and Handler in step.
 type ServerSide struct {
 	// Signer signs the minted policies. Required.
 	Signer *signer.Signer
@@ -63,7 +99,9 @@ type ServerSide struct {
 	// error answers 404 (a playlist outside every presentation). Nil means
 	// policy.DirScope: the playlist's directory.
 	Scope func(r *http.Request, public *url.URL) (string, error)
-	// TTL and Bucket set expiries: now+TTL rounded up to Bucket. Zero means
+	// TTL and Bucket set expiries: now+TTL rounded up to Bucket (for a
+	// live segment, when it appeared plus TTL: see above, TTL must then
+	// exceed the window plus the player's hold back). Zero means
 	// signer.DefaultTTL and signer.DefaultBucket; negative is a
 	// configuration error.
 	TTL, Bucket time.Duration

@@ -20,7 +20,8 @@ const (
 	//
 	// What it mints is a grant of its own: to whoever reaches the Handler
 	// (hence Handler.Admit), for ServerSide.Scope's resource, until
-	// now+TTL rounded up to Bucket, from any address unless
+	// now+TTL rounded up to Bucket (for a live segment, from when it
+	// appeared: see ServerSide), from any address unless
 	// ServerSide.BindViewerIP, renewed on every playlist fetch, so for as
 	// long as the viewer can fetch playlists. With ServerSide.Viewer set,
 	// the viewer's own signed policy must come along as carried copies and

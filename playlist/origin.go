@@ -32,8 +32,11 @@ func FSOrigin(fsys fs.FS) http.Handler {
 // website endpoint or a packager) through httputil.ReverseProxy, with the
 // target's Host header. Paths are joined under target's path.
 //
-// When the target cannot be reached it answers 502; under a Handler the
-// cause goes to the Handler's ErrorLog. An answer cut short mid-body makes
+// It sets no timeout of its own beyond http.DefaultTransport's (30 s to
+// connect, 10 s for a TLS handshake, none for the answer): an LL-HLS
+// blocking reload waits as long as the target holds it, until the
+// viewer's request ends. When the target cannot be reached it answers
+// 502; under a Handler the cause goes to the Handler's ErrorLog. An answer cut short mid-body makes
 // a Handler answer 502 for playlists; other paths are streamed, so there
 // the viewer's connection is dropped (under a net/http server) or the
 // answer ends early.

@@ -107,7 +107,9 @@ type Rewriter struct {
 	// Hook, when set, is called for every in-scope URI (except keys when
 	// KeyURI is set) and the string it returns is written in the URI's place,
 	// as it is: sign each URI yourself, for example. [URI.Default] holds
-	// what would have been written without the hook. An error stops the
+	// what would have been written without the hook, and
+	// [URI.MediaSequence] and [URI.ProgramDateTime] which media segment the
+	// URI belongs to and when it starts. An error stops the
 	// rewrite and is returned wrapped. The replacement must not be empty,
 	// hold a line feed or NUL, hold '"' inside a quoted attribute, or start
 	// with '#' on a URI line. Nil means the default rule.
