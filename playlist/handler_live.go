@@ -27,41 +27,45 @@ type mediaInfo struct {
 // VOD, ended events). Tags count at the start of a line, after blanks, as
 // the Rewriter reads them.
 func readMedia(b []byte) mediaInfo {
-	target, ok := findTag(b, "#EXT-X-TARGETDURATION", false)
+	target, ok := findTag(b, "#EXT-X-TARGETDURATION")
 	if !ok {
 		return mediaInfo{}
 	}
-	if _, ended := findTag(b, "#EXT-X-ENDLIST", true); ended { // the last line, in a VOD playlist
+	// EXT-X-ENDLIST may be anywhere, but is mostly the last line: look
+	// there first, in whole lines, before searching everything.
+	tail := b
+	if len(b) > 64 {
+		tail = b[len(b)-64:]
+		if i := bytes.IndexByte(tail, '\n'); i >= 0 {
+			tail = tail[i+1:]
+		} else {
+			tail = nil // the middle of a long line
+		}
+	}
+	if _, ended := findTag(tail, "#EXT-X-ENDLIST"); ended {
 		return mediaInfo{}
 	}
-	if t, ok := findTag(b, "#EXT-X-PLAYLIST-TYPE", false); ok && string(bytes.TrimSpace(t)) == "VOD" {
+	if _, ended := findTag(b, "#EXT-X-ENDLIST"); ended {
 		return mediaInfo{}
 	}
-	_, dated := findTag(b, "#EXT-X-PROGRAM-DATE-TIME", false)
+	if t, ok := findTag(b, "#EXT-X-PLAYLIST-TYPE"); ok && string(bytes.TrimSpace(t)) == "VOD" {
+		return mediaInfo{}
+	}
+	_, dated := findTag(b, "#EXT-X-PROGRAM-DATE-TIME")
 	return mediaInfo{live: true, target: wholeSeconds(target), dated: dated}
 }
 
-// findTag finds the first line (the last one, with fromEnd) that holds tag
-// after optional blanks, followed by ':', a blank or the end of the line,
-// and returns what follows the ':' to the end of the line.
-func findTag(b []byte, tag string, fromEnd bool) ([]byte, bool) {
-	lo, hi := 0, len(b) // the part of b still to search
-	for lo < hi {
-		var i int
-		if fromEnd {
-			i = bytes.LastIndex(b[lo:hi], []byte(tag))
-		} else {
-			i = bytes.Index(b[lo:hi], []byte(tag))
-		}
+// findTag finds the first line of b (which starts at a line's start) that
+// holds tag after optional blanks, followed by ':', a blank or the end of
+// the line, and returns what follows the ':' to the end of the line.
+func findTag(b []byte, tag string) ([]byte, bool) {
+	for from := 0; from < len(b); {
+		i := bytes.Index(b[from:], []byte(tag))
 		if i < 0 {
 			return nil, false
 		}
-		i += lo
-		if fromEnd {
-			hi = i
-		} else {
-			lo = i + 1
-		}
+		i += from
+		from = i + 1
 		j := i
 		for j > 0 && isBlank(b[j-1]) {
 			j--

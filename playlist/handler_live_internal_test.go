@@ -1,6 +1,7 @@
 package playlist
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -84,6 +85,8 @@ func TestReadMediaLive(t *testing.T) {
 		{"multivariant", "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\na.m3u8\n", mediaInfo{}},
 		{"a longer tag name is another tag", "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-ENDLISTS\n", mediaInfo{live: true, target: 6}},
 		{"a tag inside a URI is no tag", "#EXTM3U\n#EXT-X-TARGETDURATION:6\na#EXT-X-ENDLIST\n", mediaInfo{live: true, target: 6}},
+		{"nor after blanks in a long line", "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:6,\n" + strings.Repeat("a", 100) + "  #EXT-X-ENDLIST", mediaInfo{live: true, target: 6}},
+		{"ended early, then more lines", "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-ENDLIST\n" + strings.Repeat("#EXTINF:6,\na.ts\n", 10), mediaInfo{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			assert.Equal(t, tc.want, readMedia([]byte(tc.in)))
