@@ -4,8 +4,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/cfhls/cfhls/playlist"
 )
@@ -64,4 +66,17 @@ func BenchmarkFileServerRewritten1000(b *testing.B) {
 	b.ReportMetric(float64(w.Body.Len()), "bytes/response")
 	rewritten := fstest.MapFS{"movies/1/index.m3u8": {Data: w.Body.Bytes()}}
 	benchServe(b, http.FileServerFS(rewritten), cdn+"/movies/1/index.m3u8")
+}
+
+// BenchmarkHandlerLive1000 is BenchmarkHandler1000 for a live (DVR)
+// playlist of 1,000 dated segments: each segment's credentials come from
+// when it appeared, so the playlist holds a few credential sets.
+func BenchmarkHandlerLive1000(b *testing.B) {
+	e := newEnv(b)
+	vod := string(playlist.MediaPlaylistForTest(1000))
+	live := strings.Replace(strings.Replace(vod, "#EXT-X-PLAYLIST-TYPE:VOD\n", "#EXT-X-PROGRAM-DATE-TIME:2028-08-16T00:00:00Z\n", 1), "#EXT-X-ENDLIST\n", "", 1)
+	fsys := fstest.MapFS{"movies/1/index.m3u8": {Data: []byte(live)}}
+	h := &playlist.Handler{Origin: playlist.FSOrigin(fsys), Mode: playlist.ModeServerSide,
+		ServerSide: playlist.ServerSide{Signer: e.signer, TTL: 3 * time.Hour}, Now: func() time.Time { return clock }}
+	benchServe(b, h, cdn+"/movies/1/index.m3u8")
 }
