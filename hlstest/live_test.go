@@ -195,7 +195,7 @@ func TestLiveTSPlaylistAt(t *testing.T) {
 		{name: "the segment after it first", at: liveAt(25, 0), disc: true, seq: 13, done: 25, dseq: 3,
 			discontinu: []int{16, 20, 24}},
 		{name: "keys every 5 segments", at: liveAt(20, 0), rotate: 5, seq: 8, done: 20,
-			keys: map[int]string{8: "../key-1.key", 9: "../key-1.key", 10: "../key-2.key", 14: "../key-2.key", 15: "../key-3.key", 19: "../key-3.key"},
+			keys:        map[int]string{8: "../key-1.key", 9: "../key-1.key", 10: "../key-2.key", 14: "../key-2.key", 15: "../key-3.key", 19: "../key-3.key"},
 			wantKeyTags: 3},
 		{name: "a new key on the first segment", at: liveAt(22, 0), rotate: 5, seq: 10, done: 22,
 			keys: map[int]string{10: "../key-2.key", 15: "../key-3.key", 21: "../key-4.key"}, wantKeyTags: 3},
@@ -279,16 +279,16 @@ func TestLiveMultivariant(t *testing.T) {
 func TestLiveOriginValidate(t *testing.T) {
 	tests := []struct {
 		name string
-		o    LiveOrigin
+		o    *LiveOrigin
 		want string // "" for no error
 	}{
-		{name: "zero value", o: LiveOrigin{}},
-		{name: "everything set", o: LiveOrigin{Window: 4, KeyRotation: 1, LoopDiscontinuity: true, BlockLimit: time.Second, PollInterval: time.Millisecond}},
-		{name: "negative window", o: LiveOrigin{Window: -1}, want: "Window is negative"},
-		{name: "window under three target durations", o: LiveOrigin{Window: 3}, want: "shorter than three target durations"},
-		{name: "negative key rotation", o: LiveOrigin{KeyRotation: -2}, want: "KeyRotation is negative"},
-		{name: "negative block limit", o: LiveOrigin{BlockLimit: -time.Second}, want: "BlockLimit is negative"},
-		{name: "negative poll interval", o: LiveOrigin{PollInterval: -1}, want: "PollInterval is negative"},
+		{name: "zero value", o: &LiveOrigin{}},
+		{name: "everything set", o: &LiveOrigin{Window: 4, KeyRotation: 1, LoopDiscontinuity: true, BlockLimit: time.Second, PollInterval: time.Millisecond}},
+		{name: "negative window", o: &LiveOrigin{Window: -1}, want: "Window is negative"},
+		{name: "window under three target durations", o: &LiveOrigin{Window: 3}, want: "shorter than three target durations"},
+		{name: "negative key rotation", o: &LiveOrigin{KeyRotation: -2}, want: "KeyRotation is negative"},
+		{name: "negative block limit", o: &LiveOrigin{BlockLimit: -time.Second}, want: "BlockLimit is negative"},
+		{name: "negative poll interval", o: &LiveOrigin{PollInterval: -1}, want: "PollInterval is negative"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -299,7 +299,7 @@ func TestLiveOriginValidate(t *testing.T) {
 			}
 			require.ErrorIs(t, err, ErrConfig)
 			assert.Contains(t, err.Error(), tc.want)
-			rec := liveGet(t, &tc.o, LiveLowLatencyPath)
+			rec := liveGet(t, tc.o, LiveLowLatencyPath)
 			assert.Equal(t, http.StatusInternalServerError, rec.Code)
 			assert.Contains(t, rec.Body.String(), tc.want)
 		})
