@@ -98,12 +98,14 @@ type LiveOrigin struct {
 	// presentation always shifts (tfdt), never marks.
 	LoopDiscontinuity bool
 
-	// BlockLimit is how long, on Now's clock, a blocking playlist reload
-	// or a request for a part not yet available waits before it is
-	// answered 503 Service Unavailable (RFC 8216bis section 6.2.5.2). Zero
-	// means three target durations (6 s). With a clock that keeps running,
-	// it is never reached: requests further ahead are refused 400 or 404
-	// at once.
+	// BlockLimit is how long a blocking playlist reload, or a request for
+	// a part or segment not yet available, waits before it is answered 503
+	// Service Unavailable (RFC 8216bis section 6.2.5.2): BlockLimit on
+	// Now's clock, and never more than BlockLimit of real time either, so
+	// that a stopped test clock cannot hold a request forever. Zero means
+	// three target durations (6 s). With a clock that keeps running at
+	// least as fast as real time it is never reached: requests further
+	// ahead are refused 400 or 404 at once.
 	BlockLimit time.Duration
 
 	// PollInterval is how often, in real time, a waiting request reads Now

@@ -145,7 +145,8 @@ func TestLiveLowLatencyBadRequest(t *testing.T) {
 }
 
 // TestLiveLowLatencyBlockLimit checks that a wait ends with 503 once
-// BlockLimit passes on the origin's clock, or when the request is canceled.
+// BlockLimit passes on the origin's clock, or in real time when the clock
+// stands still, or when the request is canceled.
 func TestLiveLowLatencyBlockLimit(t *testing.T) {
 	o, clock := newLive(t, liveAt(20, 0), func(o *LiveOrigin) { o.BlockLimit = time.Second })
 	ch := liveAsync(context.Background(), o, "ll/low/index.m3u8?_HLS_msn=21")
@@ -155,6 +156,12 @@ func TestLiveLowLatencyBlockLimit(t *testing.T) {
 	clock.Set(liveAt(20, 0).Add(time.Second))
 	rec := requireAnswer(t, ch)
 	assert.Equal(t, http.StatusServiceUnavailable, rec.Code, rec.Body.String())
+
+	frozen, _ := newLive(t, liveAt(20, 0), func(o *LiveOrigin) { o.BlockLimit = 50 * time.Millisecond })
+	began := time.Now()
+	rec = requireAnswer(t, liveAsync(context.Background(), frozen, "ll/low/index.m3u8?_HLS_msn=20"))
+	assert.Equal(t, http.StatusServiceUnavailable, rec.Code, "a stopped clock: BlockLimit of real time")
+	assert.Less(t, time.Since(began), 2*time.Second)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	ch = liveAsync(ctx, o, "ll/low/index.m3u8?_HLS_msn=21")

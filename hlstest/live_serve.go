@@ -105,19 +105,22 @@ var errBlockLimit = errors.New("hlstest: not available within the block limit")
 
 // waitFor returns once the clock reaches at (relative to Start), reading
 // it every PollInterval of real time; errBlockLimit once BlockLimit has
-// passed on the clock, or the context's error when it is done first.
+// passed on the clock or in real time (so that a stopped test clock cannot
+// hold a request forever), or the context's error when it is done first.
 func (o *LiveOrigin) waitFor(ctx context.Context, at time.Duration) error {
 	e := o.elapsed()
 	if e >= at {
 		return nil
 	}
 	deadline := e + o.blockLimit()
+	ctx, cancel := context.WithTimeoutCause(ctx, o.blockLimit(), errBlockLimit)
+	defer cancel()
 	timer := time.NewTimer(min(o.poll(), at-e))
 	defer timer.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return context.Cause(ctx)
 		case <-timer.C:
 		}
 		e = o.elapsed()
