@@ -23,6 +23,15 @@
 // MediaAES128, MediaSampleAES, Master, LowLatency, ...) make realistic,
 // deterministic test content; RSAKey and ECDSAKey make test signing keys.
 //
+// LiveOrigin serves two live presentations that advance with its clock
+// (Now): an LL-HLS one (fMP4 parts, blocking playlist reload, delta
+// updates, preload hints, rendition reports, alternate audio) and a regular
+// MPEG-TS one (sliding window, discontinuity sequence, AES-128 with key
+// rotation). Their media is a short loop encoded once with ffmpeg
+// (livemedia/gen.sh) that real players decode, served with timestamps
+// that keep advancing so that no player notices the loop. Tests drive it
+// with a fast injected clock; a demo runs it on the wall clock.
+//
 // A Player walks a presentation as a real player does, finding URIs with a
 // deliberately generic rule (Discover) that does not depend on any rewriter,
 // and returns a Report of every request. RequirePlayable and AssertNoRefusals
