@@ -1,15 +1,18 @@
 // Command server runs the whole cfhls stack on this machine: a simulated
 // CloudFront (hlstest) in front of a playlist-rewriting origin and an S3-like
-// origin holding an embedded sample presentation, and a page server with a
-// demo login, the sign endpoint, the AES-128 key server and an hls.js player
-// page, on a different origin than the CDN so CORS is real.
+// origin holding an embedded sample presentation and two live channels
+// (hlstest.LiveOrigin on the wall clock: Low-Latency HLS, and regular HLS
+// with AES-128 keys that rotate), and a page server with a demo login, the
+// sign endpoint, the AES-128 key server and an hls.js player page, on a
+// different origin than the CDN so CORS is real.
 //
 //	go run ./examples/server [-addr 127.0.0.1:8080] [-cdn-addr 127.0.0.1:8081]
 //	                         [-mode propagate|server-side|cookies]
-//	                         [-key private_key.pem -key-pair-id ID] [-ttl 6h]
+//	                         [-key private_key.pem -key-pair-id ID] [-ttl 6h] [-bucket 15m]
 //
-// It prints a signed master playlist URL that plays as is (ffmpeg -i, VLC)
-// and logs every request with the simulated CloudFront's decision.
+// It prints a signed master playlist URL for the sample and for each live
+// channel, which play as they are (ffmpeg -i, VLC), and logs every request
+// with the simulated CloudFront's decision.
 package main
 
 import (
@@ -26,7 +29,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/cfhls/cfhls/playlist"
 	"github.com/cfhls/cfhls/signer"
@@ -48,7 +50,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	keyFile := fl.String("key", "", "private key PEM (PKCS#1, PKCS#8 or SEC1); empty generates an RSA 2048 key")
 	keyPairID := fl.String("key-pair-id", "KDEMOCFHLS", "key pair ID the CloudFront key group knows the key by")
 	modeName := fl.String("mode", "propagate", "where playlist credentials come from: propagate, server-side or cookies")
-	ttl := fl.Duration("ttl", 6*time.Hour, "how long credentials last (expiries round up to 15 minutes)")
+	ttl := fl.Duration("ttl", signer.DefaultTTL, "how long credentials last, before rounding up to -bucket")
+	bucket := fl.Duration("bucket", signer.DefaultBucket, "expiries round up to a multiple of it: viewers in one bucket share credentials")
 	quiet := fl.Bool("quiet", false, "do not log each request")
 	fl.Usage = func() {
 		fmt.Fprintf(stderr, "usage: go run ./examples/server [flags]\n\nRuns the whole cfhls stack on this machine. Flags:\n")
@@ -68,6 +71,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	mode, err := playlist.ParseMode(*modeName)
 	if err != nil {
 		fmt.Fprintf(stderr, "server: -mode: %v\n", err)
+		return 2
+	}
+	if *bucket <= 0 {
+		fmt.Fprintf(stderr, "server: -bucket %v: want a positive duration\n", *bucket)
 		return 2
 	}
 	if *ttl <= 0 {
@@ -101,7 +108,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		logf = func(string, ...any) {}
 	}
 	st, err := newStack(config{pageListener: pageL, cdnListener: cdnL, key: key, keyPairID: *keyPairID,
-		mode: mode, ttl: *ttl, media: sampleMedia(), keys: sampleKeys(), logf: logf})
+		mode: mode, ttl: *ttl, bucket: *bucket, media: sampleMedia(), keys: sampleKeys(), logf: logf})
 	if err != nil {
 		pageL.Close()
 		cdnL.Close()
@@ -110,22 +117,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer st.Close()
 
-	signed, err := st.signedMaster("sample")
-	if err != nil {
-		fmt.Fprintf(stderr, "server: sign: %v\n", err)
-		return 1
-	}
 	fmt.Fprintf(stdout, "cfhls demo (%s mode)\n", mode)
-	fmt.Fprintf(stdout, "  player page:           %s/\n", st.pageURL)
+	fmt.Fprintf(stdout, "  player page:           %s/  (live: %s/?id=live/ll, %s/?id=live/ts; native HLS: add &player=native)\n", st.pageURL, st.pageURL, st.pageURL)
 	fmt.Fprintf(stdout, "  simulated CloudFront:  %s\n", st.cdnURL())
 	if mode == playlist.ModeCookies {
 		fmt.Fprintf(stdout, "In cookies mode playlists carry no credentials: open the player page, or give a\n"+
-			"player the CloudFront-* cookies. The URL below has credentials for the master only.\n")
+			"player the CloudFront-* cookies. The URLs below have credentials for the master only.\n")
 	}
 	if hlsJSPath() == "" {
 		fmt.Fprintf(stdout, "hls.js is not installed locally (npm ci in examples/server/web); the page loads a public copy.\n")
 	}
-	fmt.Fprintf(stdout, "Signed master playlist (plays as is: ffmpeg -i URL, VLC):\n%s\n", signed)
+	for _, p := range []struct{ id, what string }{
+		{"sample", "Signed master playlist of the sample (plays as is: ffmpeg -i URL, VLC)"},
+		{"live/ll", "Live channel, Low-Latency HLS (fMP4 parts, blocking reloads)"},
+		{"live/ts", "Live channel, regular HLS (MPEG-TS, AES-128 keys rotating every 4 segments)"},
+	} {
+		signed, err := st.signedMaster(p.id)
+		if err != nil {
+			fmt.Fprintf(stderr, "server: sign %s: %v\n", p.id, err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "%s:\n%s\n", p.what, signed)
+	}
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "shutting down")
 	return 0

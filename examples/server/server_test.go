@@ -239,12 +239,29 @@ func TestRunStartsAndStops(t *testing.T) {
 	go func() {
 		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-cdn-addr", "127.0.0.1:0", "-quiet"}, &out, &errb)
 	}()
-	require.Eventually(t, func() bool { return strings.Contains(out.String(), "Signed master playlist") }, 20*time.Second, 50*time.Millisecond)
-	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	signed := lines[len(lines)-1]
-	report, err := (&hlstest.Player{}).Play(context.Background(), signed)
+	require.Eventually(t, func() bool { return strings.Contains(out.String(), "regular HLS") }, 20*time.Second, 50*time.Millisecond)
+	// After each title line, the signed master URL: the sample, then the
+	// two live channels.
+	var signed []string
+	for _, line := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(line, "http://") {
+			signed = append(signed, line)
+		}
+	}
+	require.Len(t, signed, 3, "output:\n%s", out.String())
+	report, err := (&hlstest.Player{}).Play(context.Background(), signed[0])
 	require.NoError(t, err)
 	hlstest.RequirePlayable(t, report)
+	for _, u := range signed[1:] {
+		assert.Contains(t, u, "/live/")
+		resp, err := http.Get(u)
+		require.NoError(t, err)
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusOK, resp.StatusCode, "%s: %s", u, body)
+		assert.Contains(t, string(body), "#EXT-X-STREAM-INF:", "a live multivariant playlist")
+	}
 	cancel()
 	assert.Equal(t, 0, <-done)
 }

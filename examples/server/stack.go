@@ -48,7 +48,9 @@ type config struct {
 	keyPairID    string
 	mode         playlist.Mode
 	ttl          time.Duration
+	bucket       time.Duration        // expiries round up to it; zero: signer.DefaultBucket
 	media        fs.FS                // the CDN's content (S3-like origin)
+	live         *hlstest.LiveOrigin  // the live channels under /live/; nil: one on clock, AES-128 keys rotating every 4 segments
 	keys         fs.FS                // the key server's keys, laid out like the presentations; nil: no key server, key URIs are rewritten like any other
 	clock        func() time.Time     // nil: time.Now
 	logf         func(string, ...any) // nil: discard
@@ -87,9 +89,16 @@ func newStack(cfg config) (*stack, error) {
 	cdnURL := "http://" + cfg.cdnListener.Addr().String()
 	errorLog := log.New(logWriter(cfg.logf), "", 0)
 
+	if cfg.live == nil {
+		cfg.live = &hlstest.LiveOrigin{Now: cfg.clock, KeyRotation: 4}
+	}
+	if err := cfg.live.Validate(); err != nil {
+		return nil, err
+	}
 	s3 := hlstest.NewS3Origin(cfg.media)
+	origin := withLive(cfg.live, s3)
 	rewriter := &playlist.Handler{
-		Origin:   s3,
+		Origin:   origin,
 		Mode:     cfg.mode,
 		Now:      cfg.clock,
 		ErrorLog: errorLog,
@@ -121,7 +130,7 @@ func newStack(cfg config) (*stack, error) {
 	case playlist.ModePropagate:
 		rewriter.Propagate = viewer
 	case playlist.ModeServerSide:
-		rewriter.ServerSide = playlist.ServerSide{Signer: s, TTL: cfg.ttl, Viewer: viewer,
+		rewriter.ServerSide = playlist.ServerSide{Signer: s, TTL: cfg.ttl, Bucket: cfg.bucket, Viewer: viewer,
 			// Sign the whole presentation (its first path segment), not
 			// just the playlist's folder: renditions and keys sit in
 			// sibling folders.
@@ -139,7 +148,7 @@ func newStack(cfg config) (*stack, error) {
 		cors = &hlstest.CORS{AllowOrigins: []string{st.pageURL}, AllowCredentials: true,
 			AllowHeaders: []string{"*"}, ExposeHeaders: []string{"Content-Length"}}
 	}
-	st.cdn = hlstest.NewUnstartedCloudFront(s3)
+	st.cdn = hlstest.NewUnstartedCloudFront(origin)
 	st.cdn.Keys = []hlstest.Key{{ID: cfg.keyPairID, Public: cfg.key.Public()}}
 	st.cdn.Now = cfg.clock
 	st.cdn.Listener = cfg.cdnListener
@@ -158,6 +167,7 @@ func newStack(cfg config) (*stack, error) {
 		Authorize: authorize,
 		Playlist:  cdnURL + "/{id}/master.m3u8",
 		TTL:       cfg.ttl,
+		Bucket:    cfg.bucket,
 		ErrorLog:  errorLog,
 		Now:       cfg.clock,
 	}
@@ -301,4 +311,18 @@ func cdnLine(e hlstest.Entry) string {
 		line += ": " + e.Err.Error()
 	}
 	return line
+}
+
+// withLive routes paths under /live/ to the live channels (the LiveOrigin
+// sees them without the prefix: /live/ll/master.m3u8 is its
+// ll/master.m3u8) and everything else to rest.
+func withLive(live, rest http.Handler) http.Handler {
+	strip := http.StripPrefix("/live", live)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/live/") {
+			strip.ServeHTTP(w, r)
+			return
+		}
+		rest.ServeHTTP(w, r)
+	})
 }
