@@ -29,13 +29,18 @@ import (
 // pageState is window.cfhlsState, which the player page keeps up to date,
 // with what else the test reads from the page.
 type pageState struct {
-	Fragments   int      `json:"fragments"`
-	Errors      []string `json:"errors"`
-	Status      string   `json:"status"`
-	URL         string   `json:"url"`
-	CurrentTime float64  `json:"currentTime"`
-	HLSVersion  string   `json:"hlsVersion"` // Hls.version: which hls.js the page runs
-	Log         []string `json:"log"`        // the lines of the page's visible log, non-fatal errors included
+	Fragments     int      `json:"fragments"`
+	Errors        []string `json:"errors"`
+	Status        string   `json:"status"`
+	URL           string   `json:"url"`
+	CurrentTime   float64  `json:"currentTime"`
+	Parts         int      `json:"parts"`         // LL-HLS parts hls.js loaded
+	Stalls        int      `json:"stalls"`        // "waiting" events after playback started
+	Renewals      int      `json:"renewals"`      // times the page renewed its credentials
+	Latency       float64  `json:"latency"`       // hls.js's latency to the live edge, seconds
+	TargetLatency float64  `json:"targetLatency"` // the latency hls.js aims for
+	HLSVersion    string   `json:"hlsVersion"`    // Hls.version: which hls.js the page runs
+	Log           []string `json:"log"`           // the lines of the page's visible log, non-fatal errors included
 }
 
 const readPageState = `JSON.stringify(Object.assign({}, window.cfhlsState || {}, {

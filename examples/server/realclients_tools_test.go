@@ -77,6 +77,15 @@ func skipBrowserInShort(t *testing.T) {
 	}
 }
 
+// skipLiveInShort skips a live real-client test under -short, saying why:
+// live media plays in real time. CI runs without -short.
+func skipLiveInShort(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: a live stream plays in real time, 8 s or more per mode; run without -short (as .ci/run does)")
+	}
+}
+
 // requireHLSJS returns the path of the npm-installed hls.js the page server
 // serves at /hls.js, or ends the test like requireTools.
 func requireHLSJS(t *testing.T) string {

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cfhls/cfhls/playlist"
+)
+
+// playLive plays the page's presentation query for at least played seconds
+// of media, and returns the last state and the highest latency to the live
+// edge hls.js reported after the first few seconds (0 for a native player).
+func playLive(t *testing.T, state func() pageState, played time.Duration) (pageState, float64) {
+	t.Helper()
+	var first float64 = -1
+	var maxLatency float64
+	s := waitPage(state, played+40*time.Second, func(s pageState) bool {
+		if s.Status == "error" {
+			return true
+		}
+		if first < 0 && s.CurrentTime > 0 {
+			first = s.CurrentTime
+		}
+		if first >= 0 && s.CurrentTime-first > 4 && s.Latency > maxLatency {
+			maxLatency = s.Latency
+		}
+		return first >= 0 && s.CurrentTime-first >= played.Seconds()
+	})
+	return s, maxLatency
+}
+
+// TestRealClientLiveLowLatencyHLSJS plays the LL-HLS channel with hls.js in
+// low-latency mode in headless Chromium, in every mode, for 12 s of media on
+// credentials that last 6 s in buckets of 2 s: blocking reloads, parts, no
+// refusal, no stall, latency within 1.5 x PART-HOLD-BACK, and the
+// credentials renewed (by the page in propagate and cookies modes, by the
+// rewriting origin for each new segment in server-side mode) across at
+// least three buckets.
+func TestRealClientLiveLowLatencyHLSJS(t *testing.T) {
+	skipBrowserInShort(t)
+	tools := requireTools(t, toolChromium)
+	requireHLSJS(t)
+	for _, mode := range allModes {
+		t.Run(mode.String(), func(t *testing.T) {
+			st := startLiveStack(t, mode, 6*time.Second, 2*time.Second)
+			state, events := openPlayerPage(t, tools["chromium"], st, "?id=live/ll")
+			start := time.Now()
+			s, maxLatency := playLive(t, state, 12*time.Second)
+			tr := readLiveTraffic(t, st)
+			t.Logf("%s after %v: currentTime %.2f s, latency %.2f s (max %.2f, target %.2f), %d parts, %d stalls, %d renewals; CDN: %d requests, %d blocking reloads, %d parts, %d credential sets, %d refused",
+				mode, time.Since(start).Round(time.Millisecond), s.CurrentTime, s.Latency, maxLatency, s.TargetLatency,
+				s.Parts, s.Stalls, s.Renewals, tr.requests, tr.blocking, tr.parts, len(tr.credentials), tr.refused)
+
+			assert.Empty(t, s.Errors, "hls.js fatal errors")
+			assert.Empty(t, hlsJSErrors(s.Log), "hls.js errors, fatal or not")
+			assert.Equal(t, "playing", s.Status)
+			assert.Zero(t, s.Stalls, "playback stalled after it started")
+			assert.Empty(t, events.corsBlocked(), "requests Chromium blocked for CORS")
+			assertNoRefusals(t, tr)
+			assert.Positive(t, tr.blocking, "blocking playlist reloads (_HLS_msn)")
+			assert.Positive(t, tr.parts, "parts fetched")
+			require.Positive(t, maxLatency, "hls.js reported its latency to the live edge")
+			assert.LessOrEqual(t, maxLatency, 1.5*livePartHoldBack.Seconds(), "latency to the live edge")
+			switch mode {
+			case playlist.ModeCookies:
+				assert.GreaterOrEqual(t, tr.signs, 3, "cookies renewed across buckets")
+			case playlist.ModePropagate:
+				assert.GreaterOrEqual(t, s.Renewals, 2, "credentials renewed by the page")
+				assert.GreaterOrEqual(t, len(tr.credentials), 3, "credential sets on media requests")
+			case playlist.ModeServerSide:
+				assert.GreaterOrEqual(t, len(tr.credentials), 3, "credential sets on media requests")
+			}
+		})
+	}
+}
+
+// TestRealClientLiveNative plays the regular live channel (MPEG-TS,
+// AES-128 keys rotating every 4 segments) with Chromium's own HLS, no
+// JavaScript player, in every mode, for 12 s of media across buckets of
+// 2 s. A native player has no request hook: its credentials are the ones
+// on the URLs it was given, so in propagate and server-side modes they must
+// last the session (60 s here); in cookies mode the page renews the cookies
+// the browser sends for the player, so 6 s credentials do.
+func TestRealClientLiveNative(t *testing.T) {
+	skipBrowserInShort(t)
+	tools := requireTools(t, toolChromium)
+	for _, mode := range allModes {
+		t.Run(mode.String(), func(t *testing.T) {
+			ttl := 60 * time.Second
+			if mode == playlist.ModeCookies {
+				ttl = 6 * time.Second
+			}
+			st := startLiveStack(t, mode, ttl, 2*time.Second)
+			state, events := openPlayerPage(t, tools["chromium"], st, "?id=live/ts&player=native")
+			s, _ := playLive(t, state, 12*time.Second)
+			tr := readLiveTraffic(t, st)
+			t.Logf("%s: currentTime %.2f s, %d stalls, %d renewals; CDN: %d requests, %d keys (%d distinct), %d credential sets, %d refused",
+				mode, s.CurrentTime, s.Stalls, s.Renewals, tr.requests, tr.keys, len(tr.keyNames), len(tr.credentials), tr.refused)
+
+			assert.Empty(t, s.Errors, "media errors")
+			assert.Equal(t, "playing", s.Status)
+			assert.Empty(t, events.corsBlocked(), "requests Chromium blocked for CORS")
+			assertNoRefusals(t, tr)
+			assert.GreaterOrEqual(t, len(tr.keyNames), 2, "AES-128 keys as they rotate")
+			switch mode {
+			case playlist.ModeCookies:
+				assert.GreaterOrEqual(t, tr.signs, 3, "cookies renewed across buckets")
+			case playlist.ModeServerSide:
+				assert.GreaterOrEqual(t, len(tr.credentials), 3, "segments signed in the bucket they appeared in")
+			}
+		})
+	}
+}
+
+// TestRealClientLiveFFmpeg plays the regular live channel with ffmpeg,
+// decoding every frame of 12 s, in every mode, across buckets of 2 s.
+func TestRealClientLiveFFmpeg(t *testing.T) {
+	skipLiveInShort(t)
+	tools := requireTools(t, toolFFmpeg)
+	for _, mode := range allModes {
+		t.Run(mode.String(), func(t *testing.T) {
+			st := startLiveStack(t, mode, 60*time.Second, 2*time.Second)
+			c := newFFmpegClient(t, st, mode, "live/ts")
+			args := []string{"-nostdin", "-hide_banner", "-v", "error", "-progress", "pipe:1", "-xerror"}
+			args = append(args, c.args()...)
+			args = append(args, "-map", "0", "-t", "12", "-f", "null", "-")
+			stdout, stderr, err := runTool(t, tools["ffmpeg"], args...)
+			require.NoError(t, err, "ffmpeg: %s", stderr)
+			seconds := lastOutTime(stdout)
+			tr := readLiveTraffic(t, st)
+			t.Logf("%s: %.2f s decoded; CDN: %d requests, %d keys (%d distinct), %d credential sets, %d refused",
+				mode, seconds, tr.requests, tr.keys, len(tr.keyNames), len(tr.credentials), tr.refused)
+
+			assert.Empty(t, stderr, "ffmpeg errors")
+			assert.GreaterOrEqual(t, seconds, 11.5, "seconds decoded")
+			assertNoRefusals(t, tr)
+			assert.GreaterOrEqual(t, len(tr.keyNames), 2, "AES-128 keys as they rotate")
+			if mode == playlist.ModeServerSide {
+				assert.GreaterOrEqual(t, len(tr.credentials), 3, "segments signed in the bucket they appeared in")
+			}
+		})
+	}
+}
+
+// lastOutTime is the last out_time ffmpeg's -progress reported, in seconds.
+func lastOutTime(progress string) float64 {
+	m := outTimeRE.FindAllStringSubmatch(progress, -1)
+	if len(m) == 0 {
+		return 0
+	}
+	var us int64
+	_, _ = fmt.Sscan(m[len(m)-1][1], &us)
+	return float64(us) / 1e6
+}
