@@ -144,8 +144,14 @@ func chromiumFlags(execPath, userDataDir string) []chromedp.ExecAllocatorOption 
 // reads the page's state, and what Chromium reported.
 func openPlayerPage(t *testing.T, chromium string, st *realStack, query string) (func() pageState, *browserEvents) {
 	t.Helper()
+	return openPlayerPageFor(t, chromium, st, query, 2*time.Minute)
+}
+
+// openPlayerPageFor is openPlayerPage with the browser's lifetime: within.
+func openPlayerPageFor(t *testing.T, chromium string, st *realStack, query string, within time.Duration) (func() pageState, *browserEvents) {
+	t.Helper()
 	profile := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), within)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, chromiumFlags(chromium, profile)...)
 	chromeLog := &lineLog{}
 	tab, cancelTab := chromedp.NewContext(allocCtx, chromedp.WithErrorf(chromeLog.logf))

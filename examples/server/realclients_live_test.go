@@ -51,9 +51,10 @@ func TestRealClientLiveLowLatencyHLSJS(t *testing.T) {
 			start := time.Now()
 			s, maxLatency := playLive(t, state, 12*time.Second)
 			tr := readLiveTraffic(t, st)
-			t.Logf("%s after %v: currentTime %.2f s, latency %.2f s (max %.2f, target %.2f), %d parts, %d stalls, %d renewals; CDN: %d requests, %d blocking reloads, %d parts, %d credential sets, %d refused",
-				mode, time.Since(start).Round(time.Millisecond), s.CurrentTime, s.Latency, maxLatency, s.TargetLatency,
-				s.Parts, s.Stalls, s.Renewals, tr.requests, tr.blocking, tr.parts, len(tr.credentials), tr.refused)
+			elapsed := time.Since(start)
+			t.Logf("%s after %v: currentTime %.2f s, latency %.2f s (max %.2f, target %.2f), %d parts, %d stalls, %d renewals; CDN: %d requests (%.0f/min), %d blocking reloads, %d parts, %d credential sets, %d refused",
+				mode, elapsed.Round(time.Millisecond), s.CurrentTime, s.Latency, maxLatency, s.TargetLatency,
+				s.Parts, s.Stalls, s.Renewals, tr.requests, float64(tr.requests)/elapsed.Minutes(), tr.blocking, tr.parts, len(tr.credentials), tr.refused)
 
 			assert.Empty(t, s.Errors, "hls.js fatal errors")
 			assert.Empty(t, hlsJSErrors(s.Log), "hls.js errors, fatal or not")
@@ -96,10 +97,13 @@ func TestRealClientLiveNative(t *testing.T) {
 			}
 			st := startLiveStack(t, mode, ttl, 2*time.Second)
 			state, events := openPlayerPage(t, tools["chromium"], st, "?id=live/ts&player=native")
+			start := time.Now()
 			s, _ := playLive(t, state, 12*time.Second)
 			tr := readLiveTraffic(t, st)
-			t.Logf("%s: currentTime %.2f s, %d stalls, %d renewals; CDN: %d requests, %d keys (%d distinct), %d credential sets, %d refused",
-				mode, s.CurrentTime, s.Stalls, s.Renewals, tr.requests, tr.keys, len(tr.keyNames), len(tr.credentials), tr.refused)
+			elapsed := time.Since(start)
+			t.Logf("%s after %v: currentTime %.2f s, %d stalls, %d renewals; CDN: %d requests (%.0f/min), %d keys (%d distinct), %d credential sets, %d refused",
+				mode, elapsed.Round(time.Millisecond), s.CurrentTime, s.Stalls, s.Renewals, tr.requests, float64(tr.requests)/elapsed.Minutes(),
+				tr.keys, len(tr.keyNames), len(tr.credentials), tr.refused)
 
 			assert.Empty(t, s.Errors, "media errors")
 			assert.Equal(t, "playing", s.Status)
@@ -128,12 +132,15 @@ func TestRealClientLiveFFmpeg(t *testing.T) {
 			args := []string{"-nostdin", "-hide_banner", "-v", "error", "-progress", "pipe:1", "-xerror"}
 			args = append(args, c.args()...)
 			args = append(args, "-map", "0", "-t", "12", "-f", "null", "-")
+			start := time.Now()
 			stdout, stderr, err := runTool(t, tools["ffmpeg"], args...)
 			require.NoError(t, err, "ffmpeg: %s", stderr)
+			elapsed := time.Since(start)
 			seconds := lastOutTime(stdout)
 			tr := readLiveTraffic(t, st)
-			t.Logf("%s: %.2f s decoded; CDN: %d requests, %d keys (%d distinct), %d credential sets, %d refused",
-				mode, seconds, tr.requests, tr.keys, len(tr.keyNames), len(tr.credentials), tr.refused)
+			t.Logf("%s after %v: %.2f s decoded; CDN: %d requests (%.0f/min), %d keys (%d distinct), %d credential sets, %d refused",
+				mode, elapsed.Round(time.Millisecond), seconds, tr.requests, float64(tr.requests)/elapsed.Minutes(),
+				tr.keys, len(tr.keyNames), len(tr.credentials), tr.refused)
 
 			assert.Empty(t, stderr, "ffmpeg errors")
 			assert.GreaterOrEqual(t, seconds, 11.5, "seconds decoded")
