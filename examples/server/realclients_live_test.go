@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -162,4 +163,45 @@ func lastOutTime(progress string) float64 {
 	var us int64
 	_, _ = fmt.Sscan(m[len(m)-1][1], &us)
 	return float64(us) / 1e6
+}
+
+// TestRealClientVODLongerThanCredentials plays the 6 s sample with hls.js
+// keeping 1 s buffered, on credentials that last 2 s (rounded up to 1 s
+// buckets): segments are fetched after the first credentials expired, and
+// served, because the page renews them (cookies), and swaps the fresh ones
+// into every request (propagate, server-side). A film longer than its
+// credentials is the same problem as a live channel, solved the same way.
+func TestRealClientVODLongerThanCredentials(t *testing.T) {
+	skipBrowserInShort(t)
+	tools := requireTools(t, toolChromium)
+	requireHLSJS(t)
+	for _, mode := range allModes {
+		t.Run(mode.String(), func(t *testing.T) {
+			st := startLiveStack(t, mode, 2*time.Second, time.Second)
+			state, events := openPlayerPage(t, tools["chromium"], st, "?id=sample&buffer=1")
+			s := waitPage(state, 45*time.Second, func(s pageState) bool {
+				return s.Status == "error" || s.CurrentTime > 5.5
+			})
+			entries := st.cdn.Log()
+			require.NotEmpty(t, entries)
+			firstExpiry := entries[0].Time.Add(3 * time.Second) // TTL 2 s, rounded up to a 1 s bucket
+			var late int
+			for _, e := range entries {
+				if strings.Contains(e.URL, ".ts") && e.Time.After(firstExpiry) {
+					late++
+				}
+			}
+			tr := readLiveTraffic(t, st)
+			t.Logf("%s: currentTime %.2f s, %d renewals, %d sign requests, %d segments fetched after the first credentials expired, %d refused",
+				mode, s.CurrentTime, s.Renewals, tr.signs, late, tr.refused)
+
+			assert.Empty(t, s.Errors, "hls.js fatal errors")
+			assert.Empty(t, hlsJSErrors(s.Log), "hls.js errors, fatal or not")
+			assert.Greater(t, s.CurrentTime, 5.5, "the whole sample played")
+			assert.Empty(t, events.corsBlocked())
+			assertNoRefusals(t, tr)
+			assert.Positive(t, late, "segments fetched after the first credentials expired")
+			assert.Positive(t, s.Renewals, "credentials renewed by the page")
+		})
+	}
 }
