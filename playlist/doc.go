@@ -129,9 +129,10 @@
 //     holds two credential sets ([ServerSide] says how, and what it asks
 //     of TTL). A [Rewriter.Hook] can do the same with [URI.MediaSequence]
 //     and [URI.ProgramDateTime].
-//   - caps the lifetimes of [Handler.CacheControl] (max-age, s-maxage) to
-//     half the target duration, so that no cache holds a playlist a player
-//     should already have reloaded. The default, "private, no-cache",
+//   - caps the lifetimes of [Handler.CacheControl] (max-age, s-maxage,
+//     stale-while-revalidate, stale-if-error) to half the target duration,
+//     so that no cache serves a playlist a player should already have
+//     reloaded, fresh or stale. The default, "private, no-cache",
 //     needs no cap.
 //
 // CloudFront caches the playlists of a behavior by its cache policy,
@@ -143,8 +144,11 @@
 //     playlist goes stale.
 //   - Maximum TTL: CloudFront takes max-age or s-maxage from the origin's
 //     Cache-Control, but no longer than the maximum TTL; the default TTL
-//     applies only to answers without Cache-Control or Expires, which the
-//     Handler never sends.
+//     applies to answers with neither of them and no Expires. The
+//     Handler's default ("private, no-cache") is never cached; a
+//     CacheControl without a lifetime (such as "public") gets one for live
+//     media playlists, but multivariant and VOD playlists are sent as set,
+//     so give them a max-age or the default TTL applies.
 //   - All query strings in the cache key: the credentials or carried
 //     copies, and the delivery directives, tell answers apart.
 //

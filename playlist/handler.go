@@ -146,8 +146,9 @@ type Handler struct {
 	// "private, no-cache": answers hold credentials, so shared caches must
 	// not keep them and players revalidate. For a live media playlist
 	// (EXT-X-TARGETDURATION without EXT-X-ENDLIST or
-	// EXT-X-PLAYLIST-TYPE:VOD) every max-age and s-maxage in it is capped
-	// to half the target duration, in whole seconds rounded down (0 for a
+	// EXT-X-PLAYLIST-TYPE:VOD) every max-age, s-maxage,
+	// stale-while-revalidate and stale-if-error in it is capped to half the
+	// target duration, in whole seconds rounded down (0 for a
 	// target of 1), and a value with neither (and without no-cache or
 	// no-store) gets max-age of that much, so that no cache (CloudFront's
 	// default TTL included) serves a live playlist older than that;

@@ -19,9 +19,10 @@ func (h *Handler) cacheControl(info mediaInfo) string {
 	return capMaxAge(cc, info.target/2)
 }
 
-// capMaxAge lowers every max-age and s-maxage directive of cc above limit
-// seconds (or whose value is not a number) to limit, and leaves every other
-// byte as it is. A value with neither, and without no-cache or no-store,
+// capMaxAge lowers every max-age, s-maxage, stale-while-revalidate and
+// stale-if-error directive of cc above limit seconds (or whose value is not
+// a number) to limit, and leaves every other byte as it is: no cache may
+// serve the playlist older than that, fresh or stale. A value with neither, and without no-cache or no-store,
 // gets ", max-age=<limit>": a cache would otherwise choose its own lifetime
 // (CloudFront its default TTL).
 func capMaxAge(cc string, limit int64) string {
@@ -33,8 +34,8 @@ func capMaxAge(cc string, limit int64) string {
 		name, value, hasValue := strings.Cut(strings.TrimSpace(d), "=")
 		name = strings.ToLower(strings.TrimSpace(name))
 		switch {
-		case name == "max-age" || name == "s-maxage":
-			fresh = true
+		case name == "max-age" || name == "s-maxage" || name == "stale-while-revalidate" || name == "stale-if-error":
+			fresh = fresh || name == "max-age" || name == "s-maxage"
 			n, err := strconv.ParseInt(strings.Trim(strings.TrimSpace(value), `"`), 10, 64)
 			if !hasValue || err != nil || n > limit {
 				lead := d[:len(d)-len(strings.TrimLeft(d, " \t"))]

@@ -61,17 +61,20 @@ func (c Carried) set(prefix string) []string {
 // EXT-X-PLAYLIST-TYPE:VOD) are signed per segment: a player keeps the URIs
 // of the segments it has listed, and RFC 8216 lets a live playlist only
 // append and remove segments, so a segment's URI, query included, must not
-// change between reloads. The URIs that belong to a segment (the segment,
-// its parts and preload hints, and the EXT-X-MAP and EXT-X-KEY that apply
-// to it; see URI.MediaSequence) get credentials that expire at
+// change between reloads. The URIs of a segment (the segment, its parts
+// and preload hints; see URI.MediaSequence) get credentials that expire at
 // RoundUp(appeared+TTL, Bucket), where appeared is when the segment
 // appeared: its EXT-X-PROGRAM-DATE-TIME (the last date tag plus the EXTINF
 // durations since), or, for a playlist without dates, the first time this
-// Handler listed the segment (by playlist URL without query, and media
+// Handler listed the segment (by the playlist's path and the media
 // sequence number). Appeared is decided the first time the Handler lists
-// the segment and remembered, in a cache of the newest 8192 (playlist,
-// sequence number) pairs, so that reloads and delta updates (which may not
-// date the segments after EXT-X-SKIP) sign it alike. A date later than the
+// the segment and remembered, in a cache of the newest 8192 entries, so
+// that reloads and delta updates (which may not date the segments after
+// EXT-X-SKIP) sign it alike. An EXT-X-MAP or EXT-X-KEY URI, which serves
+// many segments, appeared when the Handler first listed that URI in that
+// playlist, and keeps its credentials while at least half the TTL is left:
+// its URI changes at most once per half TTL, and a player that starts with
+// it has half the TTL at least. A date later than the
 // Handler's clock, or so early that credentials from it would already have
 // expired, is not taken: the Handler's clock then is. A playlist at a
 // bucket boundary therefore holds two credential sets (or more), and the

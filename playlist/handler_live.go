@@ -2,6 +2,8 @@ package playlist
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
 	"math"
 	"net/url"
 	"strconv"
@@ -102,16 +104,28 @@ func wholeSeconds(v []byte) int64 {
 // playlist in ModeServerSide: each segment's credentials expire at
 // RoundUp(appeared+ttl, bucket), where appeared is when the segment
 // appeared (see [seenCache.appeared]), so that its URI stays the same on
-// every reload while it is listed. g holds the rest of the grant (scope,
-// viewer's cap, bound address); dated says whether the playlist has an
-// EXT-X-PROGRAM-DATE-TIME. Consecutive segments mostly share an expiry:
-// the last query is kept, and the Signer's cache serves the others.
-func (h *Handler) segmentQuery(g grant, playlist string, dated bool, now time.Time, ttl, bucket time.Duration) func(Kind, uint64, time.Time) (string, error) {
+// every reload while it is listed. A map or key, which serves many
+// segments and outlives the first of them in the window, goes by its own
+// URI instead: it appeared when the Handler first listed that URI. g holds
+// the rest of the grant (scope, viewer's cap, bound address); dated says
+// whether the playlist has an EXT-X-PROGRAM-DATE-TIME. Consecutive segments
+// mostly share an expiry: the last query is kept, and the Signer's cache
+// serves the others.
+func (h *Handler) segmentQuery(g grant, playlist seenPlaylist, dated bool, now time.Time, ttl, bucket time.Duration) func(Kind, uint64, time.Time, []byte) (string, error) {
 	var lastExp time.Time
 	var lastQuery string
-	return func(k Kind, seq uint64, pdt time.Time) (string, error) {
-		decide := !dated || !pdt.IsZero() || k == KindSegment
-		appeared := h.seen.appeared(playlist, seq, pdt, now, ttl, bucket, decide)
+	return func(k Kind, seq uint64, pdt time.Time, uri []byte) (string, error) {
+		var appeared time.Time
+		switch k {
+		case KindMap, KindKey:
+			// Kept while at least half the TTL is left, so that a player
+			// that starts with them has as long as a new segment would.
+			k := seenKey{playlist: playlist, uri: uriID(uri)}
+			appeared = h.seen.appeared(k, time.Time{}, now, ttl, bucket, ttl/2, true)
+		default:
+			decide := !dated || !pdt.IsZero() || k == KindSegment
+			appeared = h.seen.appeared(seenKey{playlist: playlist, seq: seq}, pdt, now, ttl, bucket, 0, decide)
+		}
 		exp := policy.RoundUp(appeared.Add(ttl), bucket)
 		if lastQuery != "" && exp.Equal(lastExp) {
 			return lastQuery, nil
@@ -125,14 +139,24 @@ func (h *Handler) segmentQuery(g grant, playlist string, dated bool, now time.Ti
 	}
 }
 
-// playlistKey names a playlist in the seenCache: its public URL without
-// query (so _HLS_msn and the like do not count) or fragment.
-func playlistKey(public *url.URL) string {
-	return public.Scheme + "://" + public.Host + public.EscapedPath()
+// seenPlaylist names a playlist in the seenCache: a digest of its public
+// path, decoded (so "%69ndex.m3u8" is "index.m3u8") and without query (so
+// _HLS_msn and the like do not count) or host (which a client could vary),
+// so that an entry costs the same whatever the request.
+type seenPlaylist [sha256.Size]byte
+
+func playlistKey(public *url.URL) seenPlaylist { return sha256.Sum256([]byte(public.Path)) }
+
+// uriID names a map's or key's URI among the entries of its playlist: a
+// 64-bit digest of the URI as written, never 0.
+func uriID(uri []byte) uint64 {
+	d := sha256.Sum256(uri)
+	return binary.BigEndian.Uint64(d[:8]) | 1
 }
 
-// seenEntries bounds the seenCache: 8192 (playlist, media sequence)
-// pairs, about 1 MB at most.
+// seenEntries bounds the seenCache: 8192 entries of 48 bytes of key and
+// 24 of time, with the map's and the ring's overhead under 2 MB whatever
+// the requests.
 const seenEntries = 8192
 
 // seenCache remembers when each segment of a live playlist appeared, by
@@ -146,9 +170,12 @@ type seenCache struct {
 	next int       // where the next key goes in ring
 }
 
+// seenKey is a segment (seq, uri 0) or a map or key (uri, seq 0) of a
+// playlist.
 type seenKey struct {
-	playlist string
+	playlist seenPlaylist
 	seq      uint64
+	uri      uint64
 }
 
 // appeared returns when the segment seq of playlist appeared, for its
@@ -159,19 +186,19 @@ type seenKey struct {
 // behind, a wrong time zone: credentials are never dead on arrival); else
 // now. It remembers the decision, so that reloads (delta updates included,
 // which may not date the segments after EXT-X-SKIP) get the same answer;
-// a decision whose credentials have expired by now (a segment listed for
-// longer than the TTL, or an earlier run of a stream whose sequence
-// numbers started again) is taken again.
+// a decision whose credentials have expired by now, or have less than
+// minLeft left (a segment listed for longer than the TTL, an earlier run of
+// a stream whose sequence numbers started again, a map or key kept for
+// half the TTL), is taken again.
 //
 // With decide false, a first answer is not remembered: the URI asking
 // (a map, key or part listed above the tag that dates its segment) cannot
 // know the segment's date yet, and the segment's own line will decide.
-func (c *seenCache) appeared(playlist string, seq uint64, pdt, now time.Time, ttl, bucket time.Duration, decide bool) time.Time {
-	k := seenKey{playlist, seq}
+func (c *seenCache) appeared(k seenKey, pdt, now time.Time, ttl, bucket, minLeft time.Duration, decide bool) time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	t, ok := c.at[k]
-	if ok && policy.RoundUp(t.Add(ttl), bucket).After(now) {
+	if ok && policy.RoundUp(t.Add(ttl), bucket).After(now.Add(minLeft)) {
 		return t
 	}
 	t = now
@@ -186,7 +213,7 @@ func (c *seenCache) appeared(playlist string, seq uint64, pdt, now time.Time, tt
 		c.ring = make([]seenKey, seenEntries)
 	}
 	if !ok {
-		if old := c.ring[c.next]; old.playlist != "" {
+		if old := c.ring[c.next]; old != (seenKey{}) {
 			delete(c.at, old)
 		}
 		c.ring[c.next] = k

@@ -1,6 +1,7 @@
 package playlist
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -42,26 +43,45 @@ func TestSeenCacheAppearedLive(t *testing.T) {
 				if cl.pdt != noDate {
 					pdt = t0.Add(cl.pdt)
 				}
-				got := c.appeared("https://cdn/live/index.m3u8", 7, pdt, t0.Add(cl.at), ttl, bucket, cl.decide)
+				got := c.appeared(segKey("/live/index.m3u8", 7), pdt, t0.Add(cl.at), ttl, bucket, 0, cl.decide)
 				assert.Equal(t, t0.Add(cl.want), got, "call %d", i)
 			}
 		})
 	}
 	t.Run("playlists and sequence numbers apart", func(t *testing.T) {
 		var c seenCache
-		require.Equal(t, t0, c.appeared("a", 1, time.Time{}, t0, ttl, bucket, true))
-		assert.Equal(t, t0.Add(time.Second), c.appeared("b", 1, time.Time{}, t0.Add(time.Second), ttl, bucket, true))
-		assert.Equal(t, t0.Add(2*time.Second), c.appeared("a", 2, time.Time{}, t0.Add(2*time.Second), ttl, bucket, true))
-		assert.Equal(t, t0, c.appeared("a", 1, time.Time{}, t0.Add(3*time.Second), ttl, bucket, true))
+		require.Equal(t, t0, c.appeared(segKey("a", 1), time.Time{}, t0, ttl, bucket, 0, true))
+		assert.Equal(t, t0.Add(time.Second), c.appeared(segKey("b", 1), time.Time{}, t0.Add(time.Second), ttl, bucket, 0, true))
+		assert.Equal(t, t0.Add(2*time.Second), c.appeared(segKey("a", 2), time.Time{}, t0.Add(2*time.Second), ttl, bucket, 0, true))
+		assert.Equal(t, t0, c.appeared(segKey("a", 1), time.Time{}, t0.Add(3*time.Second), ttl, bucket, 0, true))
+	})
+	t.Run("maps and keys by their URI, apart from segments", func(t *testing.T) {
+		var c seenCache
+		init := seenKey{playlist: playlistKey(&url.URL{Path: "a"}), uri: uriID([]byte("init.mp4"))}
+		require.Equal(t, t0, c.appeared(init, time.Time{}, t0, ttl, bucket, 0, true))
+		assert.Equal(t, t0, c.appeared(init, time.Time{}, t0.Add(30*time.Second), ttl, bucket, 0, true), "stable while its credentials last")
+		other := seenKey{playlist: init.playlist, uri: uriID([]byte("init2.mp4"))}
+		assert.Equal(t, t0.Add(5*time.Second), c.appeared(other, time.Time{}, t0.Add(5*time.Second), ttl, bucket, 0, true))
+		assert.Equal(t, t0.Add(6*time.Second), c.appeared(segKey("a", 0), time.Time{}, t0.Add(6*time.Second), ttl, bucket, 0, true))
+	})
+	t.Run("the key: the decoded path, without host or query", func(t *testing.T) {
+		parse := func(s string) *url.URL {
+			u, err := url.Parse(s)
+			require.NoError(t, err)
+			return u
+		}
+		want := playlistKey(parse("https://cdn/live/index.m3u8"))
+		assert.Equal(t, want, playlistKey(parse("https://other.example/live/%69ndex.m3u8")))
+		assert.NotEqual(t, want, playlistKey(parse("https://cdn/live/other.m3u8")))
 	})
 	t.Run("bounded: the oldest go first", func(t *testing.T) {
 		var c seenCache
 		for i := range seenEntries + 10 {
-			c.appeared("a", uint64(i), time.Time{}, t0, ttl, bucket, true)
+			c.appeared(segKey("a", uint64(i)), time.Time{}, t0, ttl, bucket, 0, true)
 		}
 		assert.Len(t, c.at, seenEntries)
-		assert.Equal(t, t0.Add(time.Second), c.appeared("a", 0, time.Time{}, t0.Add(time.Second), ttl, bucket, true), "evicted: decided again")
-		assert.Equal(t, t0, c.appeared("a", seenEntries+9, time.Time{}, t0.Add(time.Second), ttl, bucket, true), "kept")
+		assert.Equal(t, t0.Add(time.Second), c.appeared(segKey("a", 0), time.Time{}, t0.Add(time.Second), ttl, bucket, 0, true), "evicted: decided again")
+		assert.Equal(t, t0, c.appeared(segKey("a", seenEntries+9), time.Time{}, t0.Add(time.Second), ttl, bucket, 0, true), "kept")
 		assert.Len(t, c.at, seenEntries)
 	})
 }
@@ -92,4 +112,9 @@ func TestReadMediaLive(t *testing.T) {
 			assert.Equal(t, tc.want, readMedia([]byte(tc.in)))
 		})
 	}
+}
+
+// segKey is the seenKey of segment seq of the playlist at path.
+func segKey(path string, seq uint64) seenKey {
+	return seenKey{playlist: playlistKey(&url.URL{Path: path}), seq: seq}
 }

@@ -130,9 +130,9 @@ type Rewriter struct {
 
 	// segmentQuery, set by a Handler, replaces Query for the URIs that
 	// belong to a media segment (see [URI.MediaSequence]): it gets the
-	// URI's kind and the segment's media sequence number and
-	// PROGRAM-DATE-TIME.
-	segmentQuery func(k Kind, seq uint64, pdt time.Time) (string, error)
+	// URI's kind, the segment's media sequence number and
+	// PROGRAM-DATE-TIME, and the URI as written.
+	segmentQuery func(k Kind, seq uint64, pdt time.Time, uri []byte) (string, error)
 	// keyQuery, set by a Handler, replaces KeyURI: it also gets the query
 	// the key's URI would have had, to append to the key server's URL.
 	keyQuery func(u *url.URL, query string) (string, error)
@@ -250,7 +250,7 @@ type config struct {
 	keyURI       func(*url.URL) (string, error)
 	keyQuery     func(*url.URL, string) (string, error)
 	hook         func(URI) (string, error)
-	segQuery     func(Kind, uint64, time.Time) (string, error)
+	segQuery     func(Kind, uint64, time.Time, []byte) (string, error)
 	simple       bool // no InScope, Hook, Rebase or segQuery: URI lines take the fast path
 	creds        bool // Query, Carry, Hook, KeyURI or segQuery: there is something to leak
 	track        bool // Hook or segQuery: follow media sequence numbers and dates

@@ -44,7 +44,7 @@ func (s *state) rewriteURI(t []byte, k Kind, quoted bool) error {
 			s.out = append(s.out, t...)
 			return nil
 		}
-		q, err := s.queryFor(k)
+		q, err := s.queryFor(k, t)
 		if err != nil {
 			return &URIError{Line: s.line, Kind: k, URI: string(t), Err: err}
 		}
@@ -80,7 +80,7 @@ func (s *state) rewriteURI(t []byte, k Kind, quoted bool) error {
 		s.out = append(s.out, t...)
 		return nil
 	}
-	q, err := s.queryFor(k)
+	q, err := s.queryFor(k, t)
 	if err != nil {
 		return &URIError{Line: s.line, Kind: k, URI: raw, Err: err}
 	}
@@ -112,11 +112,11 @@ func (s *state) rewriteURI(t []byte, k Kind, quoted bool) error {
 
 // queryFor returns the query a URI of kind k gets: Query, or for a URI
 // that belongs to a media segment what segQuery (when set) returns for it.
-func (s *state) queryFor(k Kind) (string, error) {
+func (s *state) queryFor(k Kind, uri []byte) (string, error) {
 	if s.cfg.segQuery == nil || !inSegment(k) {
 		return s.cfg.query, nil
 	}
-	q, err := s.cfg.segQuery(k, s.seg.seq, s.seg.pdt)
+	q, err := s.cfg.segQuery(k, s.seg.seq, s.seg.pdt, uri)
 	if err != nil {
 		return "", err
 	}
