@@ -35,8 +35,10 @@ type pageState struct {
 	URL           string   `json:"url"`
 	CurrentTime   float64  `json:"currentTime"`
 	Parts         int      `json:"parts"`         // LL-HLS parts hls.js loaded
-	Stalls        int      `json:"stalls"`        // "waiting" events after playback started
+	Stalls        int      `json:"stalls"`        // "waiting" events and hls.js buffer stalls after playback started
 	Renewals      int      `json:"renewals"`      // times the page renewed its credentials
+	Swaps         int      `json:"swaps"`         // requests whose expiring credentials the page replaced
+	Issued        []string `json:"issued"`        // the Signature of every credential set the sign endpoint issued
 	Latency       float64  `json:"latency"`       // hls.js's latency to the live edge, seconds
 	TargetLatency float64  `json:"targetLatency"` // the latency hls.js aims for
 	HLSVersion    string   `json:"hlsVersion"`    // Hls.version: which hls.js the page runs

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,25 +13,31 @@ import (
 	"github.com/cfhls/cfhls/playlist"
 )
 
-// playLive plays the page's presentation query for at least played seconds
-// of media, and returns the last state and the highest latency to the live
-// edge hls.js reported after the first few seconds (0 for a native player).
+// playLive plays the page's presentation for at least played seconds of
+// media, and returns the last state and the highest latency to the live
+// edge hls.js reported after the first few seconds (0 for a native
+// player). Playback must keep pace with the wall clock: played seconds of
+// media within played plus 3 s.
 func playLive(t *testing.T, state func() pageState, played time.Duration) (pageState, float64) {
 	t.Helper()
 	var first float64 = -1
+	var firstAt time.Time
 	var maxLatency float64
 	s := waitPage(state, played+40*time.Second, func(s pageState) bool {
 		if s.Status == "error" {
 			return true
 		}
 		if first < 0 && s.CurrentTime > 0 {
-			first = s.CurrentTime
+			first, firstAt = s.CurrentTime, time.Now()
 		}
 		if first >= 0 && s.CurrentTime-first > 4 && s.Latency > maxLatency {
 			maxLatency = s.Latency
 		}
 		return first >= 0 && s.CurrentTime-first >= played.Seconds()
 	})
+	require.GreaterOrEqual(t, first, 0.0, "playback started")
+	assert.GreaterOrEqual(t, s.CurrentTime-first, played.Seconds(), "seconds of media played")
+	assert.LessOrEqual(t, time.Since(firstAt), played+3*time.Second, "playback kept pace with the wall clock")
 	return s, maxLatency
 }
 
@@ -74,7 +81,16 @@ func TestRealClientLiveLowLatencyHLSJS(t *testing.T) {
 				assert.GreaterOrEqual(t, s.Renewals, 2, "credentials renewed by the page")
 				assert.GreaterOrEqual(t, len(tr.credentials), 3, "credential sets on media requests")
 			case playlist.ModeServerSide:
-				assert.GreaterOrEqual(t, len(tr.credentials), 3, "credential sets on media requests")
+				// The rewriting origin's own credentials, not the ones the
+				// page swaps in for expiring ones: signed per segment.
+				minted := map[string]bool{}
+				for sig := range tr.credentials {
+					if !slices.Contains(s.Issued, sig) {
+						minted[sig] = true
+					}
+				}
+				require.NotEmpty(t, s.Issued, "the page recorded what the sign endpoint issued")
+				assert.GreaterOrEqual(t, len(minted), 3, "credential sets the rewriting origin minted, on media requests, all served")
 			}
 		})
 	}

@@ -287,9 +287,13 @@ func (f logWriter) Write(p []byte) (int, error) {
 }
 
 // policy is the wildcard policy the demo signs: scope until now+TTL,
-// rounded up to 15 minutes.
+// rounded up to the bucket (15 minutes unless set).
 func (st *stack) policy(scope string) (policy.Policy, error) {
-	p := policy.New(scope, policy.RoundUp(st.cfg.clock().Add(st.cfg.ttl), 15*time.Minute))
+	bucket := st.cfg.bucket
+	if bucket <= 0 {
+		bucket = signer.DefaultBucket
+	}
+	p := policy.New(scope, policy.RoundUp(st.cfg.clock().Add(st.cfg.ttl), bucket))
 	return p, p.Validate()
 }
 
