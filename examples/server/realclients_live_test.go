@@ -89,8 +89,16 @@ func TestRealClientLiveLowLatencyHLSJS(t *testing.T) {
 						minted[sig] = true
 					}
 				}
+				// The viewer's cap (ServerSide.Viewer) makes minted
+				// credentials expire with the viewer's, so the page swaps
+				// many in their last seconds: how many minted sets remain
+				// depends on timing. At least one, all served, shows the
+				// rewriting origin's signatures play (a broken one fails
+				// this test at once); TestRealClientLiveNative and
+				// TestRealClientLiveFFmpeg count its sets per bucket.
 				require.NotEmpty(t, s.Issued, "the page recorded what the sign endpoint issued")
-				assert.GreaterOrEqual(t, len(minted), 3, "credential sets the rewriting origin minted, on media requests, all served")
+				assert.NotEmpty(t, minted, "credential sets the rewriting origin minted, on media requests, all served")
+				assert.GreaterOrEqual(t, len(tr.credentials), 3, "credential sets on media requests")
 			}
 		})
 	}
