@@ -9,9 +9,10 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/cfhls/cfhls/playlist"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cfhls/cfhls/playlist"
 )
 
 func TestRemoteOrigin(t *testing.T) {
