@@ -60,16 +60,20 @@ func dispatch(e *env, args []string) int {
 		c := lookup(name)
 		if c == nil {
 			if strings.HasPrefix(name, "-") {
-				fmt.Fprintf(e.stderr, "cfhls: flags go after the command: cfhls COMMAND [flags]\n\n")
+				fmt.Fprintf(e.stderr, "cfhls: flags go after the command: cfhls COMMAND [flags]\n")
 			} else {
-				fmt.Fprintf(e.stderr, "cfhls: unknown command %q\n\n", name)
+				fmt.Fprintf(e.stderr, "cfhls: unknown command %q\n", name)
 			}
-			topUsage(e.stderr)
+			fmt.Fprint(e.stderr, helpHint)
 			return exitUsage
 		}
 		return c.run(e, c, args[1:])
 	}
 }
+
+// helpHint ends a usage error of cfhls itself: the error, then where the
+// commands are listed.
+const helpHint = "Run \"cfhls help\" for the commands.\n"
 
 func topUsage(w io.Writer) {
 	fmt.Fprint(w, `cfhls signs CloudFront URLs and cookies for private HLS video, rewrites
@@ -106,8 +110,8 @@ var helpCommand = &command{
 		}
 		c := lookup(args[0])
 		if c == nil || len(args) > 1 {
-			fmt.Fprintf(e.stderr, "cfhls help: unknown command %q\n\n", strings.Join(args, " "))
-			topUsage(e.stderr)
+			fmt.Fprintf(e.stderr, "cfhls help: unknown command %q\n", strings.Join(args, " "))
+			fmt.Fprint(e.stderr, helpHint)
 			return exitUsage
 		}
 		return c.run(e, c, []string{"-h"})
@@ -139,7 +143,7 @@ func (c *command) usage(w io.Writer, fs *flag.FlagSet) {
 // parse parses args with fs and checks that exactly nargs arguments follow
 // the flags (any number when nargs is negative). When it returns ok false,
 // the command is over with exit status code: -h printed the help to stdout
-// (0), or a usage error and the help went to stderr (2).
+// (0), or a usage error went to stderr (2).
 func (e *env) parse(c *command, fs *flag.FlagSet, args []string, nargs int) (rest []string, code int, ok bool) {
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -147,37 +151,44 @@ func (e *env) parse(c *command, fs *flag.FlagSet, args []string, nargs int) (res
 		return nil, exitOK, false
 	}
 	if err != nil {
-		return nil, e.usageError(c, fs, "%v", err), false
+		return nil, e.usageError(c, "%v", err), false
 	}
 	rest = fs.Args()
 	for i, a := range rest {
 		if i > 0 && strings.HasPrefix(a, "-") && len(a) > 1 {
-			return nil, e.usageError(c, fs, "flag %s after the argument %q: flags go before the arguments", a, rest[0]), false
+			return nil, e.usageError(c, "flag %s after the argument %q: flags go before the arguments", a, rest[0]), false
 		}
 	}
 	if nargs >= 0 && len(rest) != nargs {
 		switch {
 		case len(rest) < nargs:
-			return nil, e.usageError(c, fs, "missing argument: %s", c.synopsis[strings.LastIndex(c.synopsis, " ")+1:]), false
+			return nil, e.usageError(c, "missing argument: %s", c.synopsis[strings.LastIndex(c.synopsis, " ")+1:]), false
 		case nargs == 0:
-			return nil, e.usageError(c, fs, "unexpected argument %q", rest[0]), false
+			return nil, e.usageError(c, "unexpected argument %q", rest[0]), false
 		default:
-			return nil, e.usageError(c, fs, "too many arguments: %q (quote a URL that holds '&' or spaces)", rest), false
+			return nil, e.usageError(c, "too many arguments: %q (quote a URL that holds '&' or spaces)", rest), false
 		}
 	}
 	return rest, exitOK, true
 }
 
-// usageError prints a usage error and c's help to stderr and returns
+// usageError prints a usage error to stderr, and one line pointing at c's
+// help (not the help itself, which would bury the error), and returns
 // exitUsage.
-func (e *env) usageError(c *command, fs *flag.FlagSet, format string, args ...any) int {
-	fmt.Fprintf(e.stderr, "cfhls %s: %s\n\n", c.name, fmt.Sprintf(format, args...))
-	c.usage(e.stderr, fs)
+func (e *env) usageError(c *command, format string, args ...any) int {
+	fmt.Fprintf(e.stderr, "cfhls %s: %s\n", c.name, shortURLs(fmt.Sprintf(format, args...)))
+	fmt.Fprintf(e.stderr, "Run \"cfhls %s -h\" for its flags and examples.\n", c.name)
 	return exitUsage
 }
 
-// fail prints an error of c to stderr and returns exitFailed.
+// fail prints an error of c to stderr and returns exitFailed. Credential
+// values in the URLs it holds are shortened.
 func (e *env) fail(c *command, format string, args ...any) int {
-	fmt.Fprintf(e.stderr, "cfhls %s: %s\n", c.name, fmt.Sprintf(format, args...))
+	fmt.Fprintf(e.stderr, "cfhls %s: %s\n", c.name, shortURLs(fmt.Sprintf(format, args...)))
 	return exitFailed
+}
+
+// warn prints a warning of c to stderr; the exit status is unchanged.
+func (e *env) warn(c *command, format string, args ...any) {
+	fmt.Fprintf(e.stderr, "cfhls %s: warning: %s\n", c.name, shortURLs(fmt.Sprintf(format, args...)))
 }

@@ -83,10 +83,10 @@ func runCookies(e *env, c *command, args []string) int {
 		return code
 	}
 	if err := pf.check(); err != nil {
-		return e.usageError(c, fs, "%v", err)
+		return e.usageError(c, "%v", err)
 	}
 	if err := checkCookieOptions(o); err != nil {
-		return e.usageError(c, fs, "%v", err)
+		return e.usageError(c, "%v", err)
 	}
 	o.SameSite = sameSite.m
 	rawURL := rest[0]
@@ -95,9 +95,9 @@ func runCookies(e *env, c *command, args []string) int {
 		return e.fail(c, "%v", err)
 	}
 	if reqURL, params := signer.SplitSignedURL(target); len(params) > 0 {
-		return e.fail(c, "URL %q carries signing parameters (%s): with them CloudFront ignores cookies; give the URL without them", rawURL, strings.Join(paramNames(params), ", "))
+		return e.fail(c, "the URL carries signing parameters (%s): with them CloudFront ignores cookies; give the URL without them:\n  %s", strings.Join(paramNames(params), ", "), rawURL)
 	} else if pf.resource != "" && !policy.Match(pf.resource, reqURL) {
-		return e.fail(c, "-resource %q does not match %q: the cookies would not work for it", pf.resource, reqURL)
+		return e.fail(c, "-resource %q does not match the URL, so the cookies would not work for it:\n  %s", pf.resource, reqURL)
 	}
 	p, err := pf.policy(target, time.Now())
 	if err != nil {
@@ -117,6 +117,9 @@ func runCookies(e *env, c *command, args []string) int {
 		}
 		fmt.Fprintf(e.stdout, "Set-Cookie: %s\n", ck.String())
 	}
+	if host := urlHost(target); o.Domain != "" && !domainCovers(o.Domain, host) {
+		e.warn(c, "-domain %s does not cover %s: a browser would not send these cookies to it (give that host, or a parent domain of it)", o.Domain, host)
+	}
 	if p.Form() == policy.FormCanned {
 		fmt.Fprintf(e.stderr, "cfhls cookies: note: a canned policy: these cookies work for %s only; give -resource 'PATTERN*' to cover a whole presentation\n", target)
 	}
@@ -132,6 +135,24 @@ func checkCookieOptions(o signer.CookieOptions) error {
 		return fmt.Errorf("-path %q is not a URL path such as /movies", o.Path)
 	}
 	return nil
+}
+
+// domainCovers reports whether a browser sends a cookie with Domain domain
+// to host (RFC 6265 domain matching): host is the domain, without its
+// leading dot, or a subdomain of it. Case does not matter.
+func domainCovers(domain, host string) bool {
+	d := strings.ToLower(strings.TrimPrefix(domain, "."))
+	h := strings.ToLower(host)
+	return d != "" && (h == d || strings.HasSuffix(h, "."+d))
+}
+
+// urlHost returns the host name of rawURL, without port.
+func urlHost(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
 }
 
 // checkURL checks that rawURL is an absolute http or https URL.

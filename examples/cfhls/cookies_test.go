@@ -51,10 +51,10 @@ func TestCookies(t *testing.T) {
 		},
 		{
 			name:  "domain, path, SameSite",
-			args:  []string{"-resource", wild, "-domain", ".example.com", "-path", "/movies", "-samesite", "none"},
+			args:  []string{"-resource", wild, "-domain", "d111111abcdef8.cloudfront.net", "-path", "/movies", "-samesite", "none"},
 			names: []string{"CloudFront-Policy", "CloudFront-Signature", "CloudFront-Key-Pair-Id"},
 			check: func(t *testing.T, c *http.Cookie) {
-				assert.Equal(t, "example.com", c.Domain)
+				assert.Equal(t, "d111111abcdef8.cloudfront.net", c.Domain)
 				assert.Equal(t, "/movies", c.Path)
 				assert.Equal(t, http.SameSiteNoneMode, c.SameSite)
 			},
@@ -158,6 +158,47 @@ func TestCookiesFailures(t *testing.T) {
 			assert.Empty(t, r.stdout)
 			assert.Contains(t, r.stderr, "cfhls cookies: ")
 			assert.Contains(t, r.stderr, tt.want)
+		})
+	}
+}
+
+// TestCookiesDomainWarning checks the warning for a -domain a browser would
+// not send the cookies to the URL's host with: on stderr, the cookies
+// printed all the same, exit status 0.
+func TestCookiesDomainWarning(t *testing.T) {
+	tests := []struct {
+		name   string
+		domain string // "" for no -domain
+		url    string
+		warn   bool
+	}{
+		{"no -domain: host-only", "", cdn + "/movies/1/index.m3u8", false},
+		{"parent domain with a leading dot", ".example.com", "https://video.example.com/movies/1/index.m3u8", false},
+		{"parent domain without the dot", "example.com", "https://video.example.com/movies/1/index.m3u8", false},
+		{"leading dot, the domain itself", ".example.com", "https://example.com/movies/1/index.m3u8", false},
+		{"the host itself", "video.example.com", "https://video.example.com:8443/movies/1/index.m3u8", false},
+		{"case does not matter", ".Example.COM", "https://VIDEO.example.com/movies/1/index.m3u8", false},
+		{"another domain: the README's old example", ".example.com", cdn + "/movies/1/index.m3u8", true},
+		{"a suffix but not a parent domain", ".ample.com", "https://video.example.com/movies/1/index.m3u8", true},
+		{"a subdomain of the host", ".cdn.video.example.com", "https://video.example.com/movies/1/index.m3u8", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			base, _, _ := strings.Cut(tt.url, "/movies/")
+			args := []string{"cookies", "-key", rsaKey, "-key-pair-id", rsaID, "-expires", "1900000000", "-resource", base + "/movies/1/*"}
+			if tt.domain != "" {
+				args = append(args, "-domain", tt.domain)
+			}
+			r := cfhls(t, "", append(args, tt.url)...)
+			require.Equal(t, exitOK, r.code, r.stderr)
+			assert.Len(t, setCookies(t, r.stdout), 3, "the cookies are printed anyway")
+			if !tt.warn {
+				assert.Empty(t, r.stderr)
+				return
+			}
+			host := urlHost(tt.url)
+			assert.Equal(t, "cfhls cookies: warning: -domain "+tt.domain+" does not cover "+host+
+				": a browser would not send these cookies to it (give that host, or a parent domain of it)\n", r.stderr)
 		})
 	}
 }

@@ -65,7 +65,7 @@ func TestBinary(t *testing.T) {
 		{name: "explain accepted", args: []string{"explain", "-public-key", rsaPub, "-at", "1850000000", cli}, code: 0},
 		{name: "explain refused", args: []string{"explain", "-public-key", rsaPub, "-at", "1900000300", cli}, code: 1},
 		{name: "sign with an encrypted key", args: []string{"sign", "-key", keyDir + "/rsa2048-encrypted-pkcs8.pem", "-key-pair-id", rsaID, "-ttl", "1h", cliURL}, code: 1, stderr: "key is encrypted"},
-		{name: "bad flag", args: []string{"sign", "-nope", cliURL}, code: 2, stderr: "usage: cfhls sign"},
+		{name: "bad flag", args: []string{"sign", "-nope", cliURL}, code: 2, stderr: `Run "cfhls sign -h"`},
 		{name: "no command", code: 2, stderr: "usage: cfhls COMMAND"},
 		{name: "help", args: []string{"rewrite", "-h"}, code: 0},
 		{name: "rewrite", stdin: media, args: []string{"rewrite", "-base", mediaBase, "-query", "a=1"}, code: 0, stdout: expand(mediaWant, "a=1", "")},

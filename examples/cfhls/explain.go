@@ -52,7 +52,7 @@ func runExplain(e *env, c *command, args []string) int {
 		return code
 	}
 	if keyPairID != "" && pubFile == "" {
-		return e.usageError(c, fs, "-key-pair-id names the key in -public-key: give -public-key FILE too")
+		return e.usageError(c, "-key-pair-id names the key in -public-key: give -public-key FILE too")
 	}
 	rawURL := rest[0]
 	target, _, _ := strings.Cut(rawURL, "#")
@@ -91,7 +91,7 @@ func runExplain(e *env, c *command, args []string) int {
 		}
 		if id != "" {
 			if err := v.AddKey(id, pub); err != nil && keyPairID != "" {
-				return e.usageError(c, fs, "-key-pair-id: %v", err)
+				return e.usageError(c, "-key-pair-id: %v", err)
 			}
 		}
 		_, verdict = v.Verify(rawURL, cookies, client, when)
@@ -106,7 +106,10 @@ func runExplain(e *env, c *command, args []string) int {
 	ex.describe()
 	ex.checks(verdict)
 	if verdict != nil {
-		fmt.Fprintf(w, "\nREFUSED: %s\n  (%v)\n", ex.reason(verdict), verdict)
+		fmt.Fprintf(w, "\nREFUSED: %s\n", ex.reason(verdict))
+		if d := ex.detail(verdict); d != "" {
+			fmt.Fprintf(w, "  (%s)\n", d)
+		}
 		return exitFailed
 	}
 	var unchecked []string

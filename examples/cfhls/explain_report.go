@@ -39,7 +39,7 @@ func (x *explainer) at(t time.Time) string {
 
 func (x *explainer) describe() {
 	r, res := x.r, x.r.res
-	x.line("URL", "%s", res.URL)
+	x.line("URL", "%s", shortURLs(res.URL))
 	switch {
 	case errors.Is(r.err, signer.ErrDotSegment):
 		x.line("credentials", "not read: the path is refused whatever the credentials")
@@ -269,9 +269,25 @@ func (x *explainer) reason(err error) string {
 	case errors.Is(err, policy.ErrSourceIP):
 		return fmt.Sprintf("viewer IP %s is outside the policy's source IP range %s", x.ip, p.SourceIP)
 	case errors.Is(err, policy.ErrResource):
-		return fmt.Sprintf("the policy's resource %s does not match the URL %s", p.Resource, r.res.URL)
+		// The URL on a line of its own: with carried copies it is long.
+		return fmt.Sprintf("the policy's resource %s does not match the URL\n  %s", p.Resource, shortURLs(r.res.URL))
 	}
-	return err.Error()
+	return shortURLs(err.Error())
+}
+
+// detail is the error behind a refusal, to show under its reason: none when
+// the reason says it all already (the policy's conditions, told with times
+// relative to the time of judgement and the request URL shortened).
+func (x *explainer) detail(err error) string {
+	for _, e := range []error{policy.ErrExpired, policy.ErrNotYetValid, policy.ErrSourceIP, policy.ErrResource} {
+		if errors.Is(err, e) {
+			return ""
+		}
+	}
+	if d := shortURLs(err.Error()); d != x.reason(err) {
+		return d
+	}
+	return ""
 }
 
 func orMissing(s string) string {

@@ -80,7 +80,7 @@ func TestExplainVerdicts(t *testing.T) {
 		{name: "accepted: private key file as -public-key", args: []string{"-public-key", rsaKey, "-at", inside, "-ip", "192.0.2.7"}, url: signed, code: exitOK, reason: "ACCEPTED: CloudFront would serve this request."},
 
 		{name: "expired", args: []string{"-public-key", rsaPub, "-at", "1900000300", "-ip", "192.0.2.7"}, url: signed, code: exitFailed,
-			reason: "REFUSED: expired 5m ago (DateLessThan 2030-03-17T17:46:40Z)", more: []string{"  FAIL  expired 5m ago", "policy: expired"}},
+			reason: "REFUSED: expired 5m ago (DateLessThan 2030-03-17T17:46:40Z)", more: []string{"  FAIL  expired 5m ago", "expires      2030-03-17T17:46:40Z (5m ago)"}},
 		{name: "expired at the second", args: []string{"-public-key", rsaPub, "-at", "2030-03-17T17:46:40Z", "-ip", "192.0.2.7"}, url: signed, code: exitFailed,
 			reason: "REFUSED: expired just now"},
 		{name: "expired canned", args: []string{"-public-key", rsaPub, "-at", "2031-03-17T17:46:40Z"}, url: canned, code: exitFailed,
@@ -90,7 +90,7 @@ func TestExplainVerdicts(t *testing.T) {
 		{name: "wrong IP", args: []string{"-public-key", rsaPub, "-at", inside, "-ip", "198.51.100.7"}, url: signed, code: exitFailed,
 			reason: "REFUSED: viewer IP 198.51.100.7 is outside the policy's source IP range 192.0.2.0/24", more: []string{"  FAIL  viewer IP 198.51.100.7 is outside 192.0.2.0/24"}},
 		{name: "wrong resource", url: strings.Replace(signed, "/movies/1/", "/movies/2/", 1), code: exitFailed,
-			reason: "REFUSED: the policy's resource " + cdn + "/movies/1/* does not match the URL " + cdn + "/movies/2/index.m3u8",
+			reason: "REFUSED: the policy's resource " + cdn + "/movies/1/* does not match the URL\n  " + cdn + "/movies/2/index.m3u8",
 			more:   []string{"  FAIL  resource " + cdn + "/movies/1/* does not match the URL", "  ok    signature verifies"}},
 		{name: "tampered signature", url: tamper(t, signed), code: exitFailed,
 			reason: "REFUSED: bad signature: it does not verify over the policy with the key in " + rsaPub, more: []string{"  FAIL  signature does not verify"}},

@@ -43,11 +43,11 @@ func runKeygen(e *env, c *command, args []string) int {
 		return code
 	}
 	if out == "" {
-		return e.usageError(c, fs, "missing -out PREFIX: where to write PREFIX.pem and PREFIX.pub.pem")
+		return e.usageError(c, "missing -out PREFIX: where to write PREFIX.pem and PREFIX.pub.pem")
 	}
 	out = strings.TrimSuffix(out, ".pem")
 	if out == "" || strings.HasSuffix(out, "/") || strings.HasSuffix(out, string(os.PathSeparator)) {
-		return e.usageError(c, fs, "-out needs a file name prefix, such as keys/cloudfront")
+		return e.usageError(c, "-out needs a file name prefix, such as keys/cloudfront")
 	}
 	var key crypto.Signer
 	var desc string
@@ -60,7 +60,7 @@ func runKeygen(e *env, c *command, args []string) int {
 		key, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		desc = "ECDSA P-256"
 	default:
-		return e.usageError(c, fs, "-type %q: CloudFront accepts rsa (RSA 2048) and ecdsa (ECDSA P-256)", typ)
+		return e.usageError(c, "-type %q: CloudFront accepts rsa (RSA 2048) and ecdsa (ECDSA P-256)", typ)
 	}
 	if err != nil {
 		return e.fail(c, "generating the key: %v", err)

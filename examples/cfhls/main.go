@@ -2,11 +2,12 @@
 // that every URI in them carries credentials, and explains why CloudFront
 // would accept or refuse a signed URL (the 403 you are debugging).
 //
-// Install it with
+// Build it from the root of a checkout of the repository with
 //
-//	go install github.com/cfhls/cfhls/examples/cfhls@latest
+//	go build -o cfhls ./examples/cfhls
 //
-// and run "cfhls help" for the commands: keygen, sign, cookies, rewrite and
+// (or go install ./examples/cfhls; once the module is published,
+// go install github.com/cfhls/cfhls/examples/cfhls@latest) and run "cfhls help" for the commands: keygen, sign, cookies, rewrite and
 // explain. Every command takes -h. Exit status: 0 ok, 1 refused or failed,
 // 2 usage error.
 package main

@@ -136,8 +136,8 @@ func TestHelpEveryCommand(t *testing.T) {
 }
 
 // TestUsageErrors covers bad flags, bad flag values and missing or extra
-// arguments: exit status 2, the problem and the command's usage on stderr,
-// nothing on stdout.
+// arguments: exit status 2, the problem and where the command's help is on
+// stderr, nothing on stdout.
 func TestUsageErrors(t *testing.T) {
 	sign := []string{"sign", "-key", rsaKey, "-key-pair-id", rsaID}
 	cookies := []string{"cookies", "-key", rsaKey, "-key-pair-id", rsaID}
@@ -201,7 +201,8 @@ func TestUsageErrors(t *testing.T) {
 			assert.Empty(t, r.stdout)
 			assert.Contains(t, r.stderr, tt.want)
 			assert.True(t, strings.HasPrefix(r.stderr, "cfhls "+tt.args[0]+": "), "stderr starts with the command: %q", r.stderr)
-			assert.Contains(t, r.stderr, "\nusage: cfhls "+tt.args[0]+" ", "usage on stderr")
+			assert.Contains(t, r.stderr, "\nRun \"cfhls "+tt.args[0]+" -h\" for its flags and examples.\n", "where the help is")
+			assert.NotContains(t, r.stderr, "usage:", "not the help itself")
 		})
 	}
 }

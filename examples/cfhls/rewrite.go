@@ -53,18 +53,18 @@ func runRewrite(e *env, c *command, args []string) int {
 	}
 	switch {
 	case base == "":
-		return e.usageError(c, fs, "missing -base URL: the URL the playlist is served from")
+		return e.usageError(c, "missing -base URL: the URL the playlist is served from")
 	case query == "" && from == "":
-		return e.usageError(c, fs, "missing credentials: give -query Q or -from SIGNED_URL")
+		return e.usageError(c, "missing credentials: give -query Q or -from SIGNED_URL")
 	case query != "" && from != "":
-		return e.usageError(c, fs, "-query and -from both given: give one")
+		return e.usageError(c, "-query and -from both given: give one")
 	}
 	if err := checkMarker(carry); err != nil {
-		return e.usageError(c, fs, "-carry: %v", err)
+		return e.usageError(c, "-carry: %v", err)
 	}
 	baseURL, err := url.Parse(base)
 	if err != nil || (baseURL.Scheme != "https" && baseURL.Scheme != "http") || baseURL.Host == "" {
-		return e.usageError(c, fs, "-base %q is not an absolute http or https URL", base)
+		return e.usageError(c, "-base %q is not an absolute http or https URL", base)
 	}
 
 	rw := playlist.Rewriter{Base: baseURL}
@@ -74,13 +74,13 @@ func runRewrite(e *env, c *command, args []string) int {
 			return e.fail(c, "-from: %v", err)
 		}
 		if exp := creds.Expiry(); !exp.IsZero() && !time.Now().Before(exp) {
-			fmt.Fprintf(e.stderr, "cfhls rewrite: warning: the -from credentials expired %s (%s)\n", exp.UTC().Format(time.RFC3339), relTime(exp, time.Now()))
+			e.warn(c, "the -from credentials expired %s (%s)", exp.UTC().Format(time.RFC3339), relTime(exp, time.Now()))
 		}
 		if doc, err := policy.Decode(creds.Policy); err == nil {
 			if p, err := policy.Parse(doc); err == nil {
 				plain := (&url.URL{Scheme: baseURL.Scheme, Host: baseURL.Host, Path: baseURL.Path, RawPath: baseURL.RawPath}).String()
 				if !policy.Match(p.Resource, plain) {
-					fmt.Fprintf(e.stderr, "cfhls rewrite: warning: the -from policy's resource %s does not cover -base %s: CloudFront would refuse the playlist's URIs\n", p.Resource, plain)
+					e.warn(c, "the -from policy's resource %s does not cover -base %s: CloudFront would refuse the playlist's URIs", p.Resource, plain)
 				}
 			}
 		}
@@ -93,11 +93,11 @@ func runRewrite(e *env, c *command, args []string) int {
 		if carry != "" {
 			q, err := url.ParseQuery(rw.Query)
 			if err != nil {
-				return e.usageError(c, fs, "-query: %v", err)
+				return e.usageError(c, "-query: %v", err)
 			}
 			creds, err := signer.FromQuery(q)
 			if err != nil {
-				return e.usageError(c, fs, "-carry copies the credentials in -query, but -query has none readable: %v", err)
+				return e.usageError(c, "-carry copies the credentials in -query, but -query has none readable: %v", err)
 			}
 			rw.Carry = signer.Suffix(carry).Encode(creds)
 		}
@@ -106,7 +106,7 @@ func runRewrite(e *env, c *command, args []string) int {
 	// Check -query and -carry before reading stdin: a bad one is a usage
 	// error.
 	if _, err := rw.AppendRewrite(nil, []byte("#EXTM3U\n")); err != nil {
-		return e.usageError(c, fs, "-query: %v", err)
+		return e.usageError(c, "-query: %v", err)
 	}
 	if err := rw.Rewrite(e.stdout, e.stdin); err != nil {
 		var pe *playlist.ParseError
@@ -135,7 +135,7 @@ func credentialsFrom(signedURL, suffix string) (signer.Credentials, error) {
 		creds, err = signer.Suffix(suffix).Extract(q)
 	}
 	if errors.Is(err, signer.ErrNoCredentials) {
-		return signer.Credentials{}, fmt.Errorf("%q has no signing parameters (Expires or Policy, Signature, Key-Pair-Id)", signedURL)
+		return signer.Credentials{}, fmt.Errorf("the URL has no signing parameters (Expires or Policy, Signature, Key-Pair-Id):\n  %s", signedURL)
 	}
 	if err != nil {
 		return signer.Credentials{}, err

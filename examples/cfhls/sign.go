@@ -39,7 +39,7 @@ func runSign(e *env, c *command, args []string) int {
 		return code
 	}
 	if err := pf.check(); err != nil {
-		return e.usageError(c, fs, "%v", err)
+		return e.usageError(c, "%v", err)
 	}
 	rawURL := rest[0]
 	target, _, _ := strings.Cut(rawURL, "#")
@@ -47,11 +47,17 @@ func runSign(e *env, c *command, args []string) int {
 	if err != nil {
 		return e.fail(c, "%v", err)
 	}
+	// The URL on a line of its own in these: it may carry long copies.
+	if _, params := signer.SplitSignedURL(target); len(params) > 0 {
+		return e.fail(c, "the URL already has signing parameters (%s): sign it without them:\n  %s", strings.Join(paramNames(params), ", "), rawURL)
+	} else if pf.resource != "" && !policy.Match(pf.resource, target) {
+		return e.fail(c, "-resource %q does not cover the URL (-resource must match the URL being signed):\n  %s", pf.resource, target)
+	}
 	if err := checkMarker(pf.carry); err != nil {
-		return e.usageError(c, fs, "-carry: %v", err)
+		return e.usageError(c, "-carry: %v", err)
 	}
 	if pf.carry != "" && p.Form() == policy.FormCanned {
-		return e.usageError(c, fs, "-carry needs a wildcard -resource (such as 'https://host/movies/1/*'): canned credentials are good for one URL only, and CloudFront refuses a canned URL with parameters added after signing")
+		return e.usageError(c, "-carry needs a wildcard -resource (such as 'https://host/movies/1/*'): canned credentials are good for one URL only, and CloudFront refuses a canned URL with parameters added after signing")
 	}
 	s, err := pf.signer()
 	if err != nil {
@@ -88,7 +94,7 @@ func appendCarry(signed string, s *signer.Signer, p policy.Policy, suffix string
 	// CloudFront matches the policy against the URL without its own
 	// parameters but with the copies.
 	if reqURL, _ := signer.SplitSignedURL(out); !policy.Match(p.Resource, reqURL) {
-		return "", fmt.Errorf("-resource %q does not match %q, the URL CloudFront checks once the -carry parameters are on it: end the pattern with '*'", p.Resource, reqURL)
+		return "", fmt.Errorf("-resource %q does not match the URL CloudFront checks once the -carry parameters are on it (end the pattern with '*'):\n  %s", p.Resource, reqURL)
 	}
 	return out, nil
 }
