@@ -5,6 +5,7 @@ import (
 	"log"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/cfhls/cfhls/policy"
 	"github.com/cfhls/cfhls/signer"
@@ -58,7 +59,10 @@ func (h *Handler) failCredentials(w http.ResponseWriter, err error) {
 	case errors.Is(err, errSigning):
 		h.fail(w, http.StatusInternalServerError, "signing failed", err)
 	default:
-		h.fail(w, http.StatusForbidden, h.refusal(err), err)
+		// The refusal is a fixed summary of err, which says the same in
+		// full: log err alone, so that each reason appears once.
+		logCause(h.ErrorLog, http.StatusForbidden, "", err)
+		h.fail(w, http.StatusForbidden, h.refusal(err), nil)
 	}
 }
 
@@ -71,11 +75,7 @@ func (h *Handler) fail(w http.ResponseWriter, status int, msg string, cause erro
 // cause (to logger, or the log package when nil) when there is one.
 func writeError(w http.ResponseWriter, logger *log.Logger, status int, msg string, cause error) {
 	if cause != nil {
-		if logger != nil {
-			logger.Printf("playlist: %d %s: %v", status, msg, cause)
-		} else {
-			log.Printf("playlist: %d %s: %v", status, msg, cause)
-		}
+		logCause(logger, status, msg, cause)
 	}
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/plain; charset=utf-8")
@@ -84,4 +84,18 @@ func writeError(w http.ResponseWriter, logger *log.Logger, status int, msg strin
 	hdr.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = w.Write(append([]byte(msg), '\n'))
+}
+
+// logCause logs why status was answered (to logger, or the log package when
+// nil): msg, then cause, or cause alone when it already starts with msg
+// (errNoCarried, errSigning) or msg is empty.
+func logCause(logger *log.Logger, status int, msg string, cause error) {
+	text := cause.Error()
+	if msg != "" && !strings.HasPrefix(text, msg) {
+		text = msg + ": " + text
+	}
+	if logger == nil {
+		logger = log.Default()
+	}
+	logger.Printf("playlist: %d %s", status, text)
 }

@@ -2,7 +2,13 @@ package playlist_test
 
 import (
 	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"errors"
+	"fmt"
+	"io"
 	"log"
 	"net/http"
 	"net/url"
@@ -16,6 +22,7 @@ import (
 
 	"github.com/cfhls/cfhls/playlist"
 	"github.com/cfhls/cfhls/policy"
+	"github.com/cfhls/cfhls/signer"
 )
 
 // hostile is the marker every hostile input below contains.
@@ -103,4 +110,64 @@ func TestHandlerErrorsReflectNothing(t *testing.T) {
 		assert.Equal(t, http.StatusMethodNotAllowed, w.Code)
 		assert.Equal(t, "nosniff", w.Header().Get("X-Content-Type-Options"))
 	})
+}
+
+// failingKey is an ECDSA key whose signatures always fail.
+type failingKey struct{ *ecdsa.PrivateKey }
+
+func (failingKey) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) {
+	return nil, errors.New("the HSM is unplugged")
+}
+
+// TestHandlerErrorLogSaysEachReasonOnce: the ErrorLog line of an error
+// answer gives each reason once, even when the answer's fixed text is a
+// summary of the cause (a refusal) or the cause starts with it.
+func TestHandlerErrorLogSaysEachReasonOnce(t *testing.T) {
+	e := newEnv(t)
+	forged := e.creds
+	forged.Signature = "AAAA" + forged.Signature
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	broken, err := signer.New("K1TEST", failingKey{key})
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name, path, query string
+		serverSide        *signer.Signer // nil: propagate mode
+		status            int
+		once              []string // each appears exactly once in the line
+	}{
+		{"no carried credentials", "/movies/1/index.m3u8", "", nil, http.StatusForbidden,
+			[]string{"no credentials: the playlist request carries no prefixed copies"}},
+		{"forged carried signature", "/movies/1/index.m3u8", e.carrier.Encode(forged), nil, http.StatusForbidden,
+			[]string{"credentials refused", "bad signature"}},
+		{"signing failed", "/movies/1/index.m3u8", e.carrier.Encode(e.creds), broken, http.StatusInternalServerError,
+			[]string{"signing failed", "the HSM is unplugged"}},
+		{"malformed playlist: the answer's text, then the cause", "/movies/1/bad.m3u8", e.carrier.Encode(e.creds), nil,
+			http.StatusBadGateway, []string{"origin served a malformed playlist", "/movies/1/bad.m3u8"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logged bytes.Buffer
+			h := &playlist.Handler{Origin: playlist.FSOrigin(e.fsys), Mode: playlist.ModePropagate,
+				Propagate: playlist.Carried{Carrier: &e.carrier, Verifier: e.verifier},
+				Now:       func() time.Time { return clock }, ErrorLog: log.New(&logged, "", 0)}
+			if tc.serverSide != nil {
+				h.Mode, h.Propagate = playlist.ModeServerSide, playlist.Carried{}
+				h.ServerSide = playlist.ServerSide{Signer: tc.serverSide,
+					Scope:  func(*http.Request, *url.URL) (string, error) { return cdn + "/movies/1/*", nil },
+					Viewer: playlist.Carried{Carrier: &e.carrier, Verifier: e.verifier}}
+			}
+			target := cdn + tc.path
+			if tc.query != "" {
+				target += "?" + tc.query
+			}
+			w := get(h, "GET", target)
+			require.Equal(t, tc.status, w.Code, w.Body.String())
+			line := strings.TrimSuffix(logged.String(), "\n")
+			require.NotContains(t, line, "\n", "one line")
+			assert.True(t, strings.HasPrefix(line, fmt.Sprintf("playlist: %d ", tc.status)), line)
+			for _, s := range tc.once {
+				assert.Equal(t, 1, strings.Count(line, s), "%q in %s", s, line)
+			}
+		})
+	}
 }

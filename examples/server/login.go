@@ -18,16 +18,26 @@ const sessionCookie = "cfhls_demo_session"
 var sessions sync.Map // token → true
 
 func login(w http.ResponseWriter, r *http.Request) {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
+	token, err := newSession()
+	if err != nil {
 		http.Error(w, "no randomness", http.StatusInternalServerError)
 		return
 	}
-	token := hex.EncodeToString(b)
-	sessions.Store(token, true)
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// newSession starts a demo session and returns its token, the value of the
+// session cookie.
+func newSession() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	token := hex.EncodeToString(b)
+	sessions.Store(token, true)
+	return token, nil
 }
 
 func checkSession(r *http.Request) error {

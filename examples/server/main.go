@@ -10,9 +10,11 @@
 //	                         [-mode propagate|server-side|cookies]
 //	                         [-key private_key.pem -key-pair-id ID] [-ttl 6h] [-bucket 15m]
 //
-// It prints a signed master playlist URL for the sample and for each live
-// channel, which play as they are (ffmpeg -i, VLC), and logs every request
-// with the simulated CloudFront's decision.
+// It prints, for the sample and for each live channel, a signed master
+// playlist URL that plays as it is (ffmpeg -i, VLC), or in cookies mode the
+// cookies that play the unsigned one and an ffmpeg command that uses them,
+// and logs every request with the simulated CloudFront's decision (with
+// -quiet, only refusals and errors).
 package main
 
 import (
@@ -52,7 +54,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	modeName := fl.String("mode", "propagate", "where playlist credentials come from: propagate, server-side or cookies")
 	ttl := fl.Duration("ttl", signer.DefaultTTL, "how long credentials last, before rounding up to -bucket")
 	bucket := fl.Duration("bucket", signer.DefaultBucket, "expiries round up to a multiple of it: viewers in one bucket share credentials")
-	quiet := fl.Bool("quiet", false, "do not log each request")
+	quiet := fl.Bool("quiet", false, "log only refusals and errors, not each request that is served")
 	fl.Usage = func() {
 		fmt.Fprintf(stderr, "usage: go run ./examples/server [flags]\n\nRuns the whole cfhls stack on this machine. Flags:\n")
 		fl.PrintDefaults()
@@ -103,12 +105,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	logger := log.New(stderr, "", log.Ltime)
-	logf := logger.Printf
-	if *quiet {
-		logf = func(string, ...any) {}
-	}
 	st, err := newStack(config{pageListener: pageL, cdnListener: cdnL, key: key, keyPairID: *keyPairID,
-		mode: mode, ttl: *ttl, bucket: *bucket, media: sampleMedia(), keys: sampleKeys(), logf: logf})
+		mode: mode, ttl: *ttl, bucket: *bucket, media: sampleMedia(), keys: sampleKeys(), logf: logger.Printf, quiet: *quiet})
 	if err != nil {
 		pageL.Close()
 		cdnL.Close()
@@ -121,17 +119,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "  player page:           %s/  (live: %s/?id=live/ll, %s/?id=live/ts; native HLS: add &player=native)\n", st.pageURL, st.pageURL, st.pageURL)
 	fmt.Fprintf(stdout, "  simulated CloudFront:  %s\n", st.cdnURL())
 	if mode == playlist.ModeCookies {
-		fmt.Fprintf(stdout, "In cookies mode playlists carry no credentials: open the player page, or give a\n"+
-			"player the CloudFront-* cookies. The URLs below have credentials for the master only.\n")
+		fmt.Fprintf(stdout, "In cookies mode playlists carry no credentials, so no URL plays as is: open the\n"+
+			"player page, or give a player the cookies below. Each set has the CloudFront-* cookies\n"+
+			"the sign endpoint would set for that presentation, and a demo session cookie for the\n"+
+			"key server (cookies ignore ports).\n")
 	}
 	if hlsJSPath() == "" {
 		fmt.Fprintf(stdout, "hls.js is not installed locally (npm ci in examples/server/web); the page loads a public copy.\n")
 	}
-	for _, p := range []struct{ id, what string }{
-		{"sample", "Signed master playlist of the sample (plays as is: ffmpeg -i URL, VLC)"},
-		{"live/ll", "Live channel, Low-Latency HLS (fMP4 parts, blocking reloads)"},
-		{"live/ts", "Live channel, regular HLS (MPEG-TS, AES-128 keys rotating every 4 segments)"},
+	for _, p := range []struct{ id, name, what string }{
+		{"sample", "The sample", "Signed master playlist of the sample (plays as is: ffmpeg -i URL, VLC)"},
+		{"live/ll", "Live channel, Low-Latency HLS", "Live channel, Low-Latency HLS (fMP4 parts, blocking reloads)"},
+		{"live/ts", "Live channel, regular HLS", "Live channel, regular HLS (MPEG-TS, AES-128 keys rotating every 4 segments)"},
 	} {
+		if mode == playlist.ModeCookies {
+			if err := printCookies(stdout, st, p.id, p.name); err != nil {
+				fmt.Fprintf(stderr, "server: cookies for %s: %v\n", p.id, err)
+				return 1
+			}
+			continue
+		}
 		signed, err := st.signedMaster(p.id)
 		if err != nil {
 			fmt.Fprintf(stderr, "server: sign %s: %v\n", p.id, err)

@@ -36,14 +36,26 @@ func realClientsMandatory() bool {
 
 // tool is an external program a real-client test needs.
 type tool struct {
-	name    string // what to look up on PATH
-	install string // the command that installs it on Debian
+	name string // what to look up on PATH
+	pkg  string // the Debian package that installs it
 }
 
+// install is the command that installs the tool on Debian.
+func (tl tool) install() string { return aptInstall + tl.pkg }
+
+// The commands .ci/run installs the real clients with: Debian packages,
+// and hls.js from npm (run from the repository's root).
+const (
+	aptInstall   = "apt-get install -y --no-install-recommends "
+	hlsJSInstall = "cd examples/server/web && npm ci --no-audit --no-fund"
+)
+
 var (
-	toolFFmpeg   = tool{"ffmpeg", "apt-get install -y --no-install-recommends ffmpeg"}
-	toolFFprobe  = tool{"ffprobe", "apt-get install -y --no-install-recommends ffmpeg"}
-	toolChromium = tool{"chromium", "apt-get install -y --no-install-recommends chromium"}
+	toolFFmpeg   = tool{"ffmpeg", "ffmpeg"}
+	toolFFprobe  = tool{"ffprobe", "ffmpeg"}
+	toolChromium = tool{"chromium", "chromium"}
+	// realClientTools are all the programs the real-client tests need.
+	realClientTools = []tool{toolFFmpeg, toolFFprobe, toolChromium}
 )
 
 // requireTools returns the paths of the tools, or ends the test: t.Fatal
@@ -56,7 +68,7 @@ func requireTools(t *testing.T, tools ...tool) map[string]string {
 	for _, tl := range tools {
 		p, err := exec.LookPath(tl.name)
 		if err != nil {
-			missing = append(missing, fmt.Sprintf("%s (install: %s)", tl.name, tl.install))
+			missing = append(missing, fmt.Sprintf("%s (install: %s)", tl.name, tl.install()))
 			continue
 		}
 		paths[tl.name] = p
@@ -73,6 +85,7 @@ func requireTools(t *testing.T, tools ...tool) map[string]string {
 func skipBrowserInShort(t *testing.T) {
 	t.Helper()
 	if testing.Short() {
+		skips.record(&skips.short, t.Name())
 		t.Skip("-short: headless Chromium playback takes tens of seconds; run without -short (as .ci/run does)")
 	}
 }
@@ -82,6 +95,7 @@ func skipBrowserInShort(t *testing.T) {
 func skipLiveInShort(t *testing.T) {
 	t.Helper()
 	if testing.Short() {
+		skips.record(&skips.short, t.Name())
 		t.Skip("-short: a live stream plays in real time, 8 s or more per mode; run without -short (as .ci/run does)")
 	}
 }
@@ -92,7 +106,7 @@ func requireHLSJS(t *testing.T) string {
 	t.Helper()
 	p := hlsJSPath()
 	if p == "" {
-		missingTool(t, "hls.js from npm (install: cd examples/server/web && npm ci --no-audit --no-fund)")
+		missingTool(t, "hls.js from npm (install: "+hlsJSInstall+")")
 	}
 	return p
 }
@@ -102,6 +116,7 @@ func missingTool(t *testing.T, what string) {
 	if realClientsMandatory() {
 		t.Fatalf("%s=1 makes this test mandatory, but this is missing: %s", realClientsEnv, what)
 	}
+	skips.record(&skips.missing, t.Name())
 	t.Skipf("skipped: missing %s; set %s=1 to make a missing tool a failure", what, realClientsEnv)
 }
 

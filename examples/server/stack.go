@@ -54,6 +54,7 @@ type config struct {
 	keys         fs.FS                // the key server's keys, laid out like the presentations; nil: no key server, key URIs are rewritten like any other
 	clock        func() time.Time     // nil: time.Now
 	logf         func(string, ...any) // nil: discard
+	quiet        bool                 // log only refusals and errors (status 400 and above), not served requests
 	noCORS       bool                 // the CDN sends no CORS headers (to show why they matter)
 }
 
@@ -155,7 +156,11 @@ func newStack(cfg config) (*stack, error) {
 	st.cdn.Behaviors = []hlstest.Behavior{{PathPattern: "*.m3u8", Origin: rewriter, Query: hlstest.ForwardAll(), CORS: cors}}
 	st.cdn.Default = hlstest.Behavior{CORS: cors}
 	st.cdn.LogLimit = 1000
-	st.cdn.Observe = func(e hlstest.Entry) { cfg.logf("%s", cdnLine(e)) }
+	st.cdn.Observe = func(e hlstest.Entry) {
+		if logged(cfg.quiet, e.Status) {
+			cfg.logf("%s", cdnLine(e))
+		}
+	}
 	st.cdn.Start()
 	if st.cdn.URL != cdnURL {
 		st.cdn.Close()
@@ -208,7 +213,7 @@ func newStack(cfg config) (*stack, error) {
 		mux.Handle("/keys/", http.StripPrefix("/keys", keys))
 	}
 	st.page = &http.Server{
-		Handler:           logRequests(mux, cfg.logf),
+		Handler:           logRequests(mux, cfg.logf, cfg.quiet),
 		ErrorLog:          errorLog,
 		ReadHeaderTimeout: pageReadHeaderTimeout,
 		ReadTimeout:       pageReadTimeout,
@@ -233,8 +238,7 @@ func (st *stack) masterURL(id string) string { return st.cdn.URL + "/" + id + "/
 // carries the prefixed copies too.
 func (st *stack) signedMaster(id string) (string, error) {
 	master := st.masterURL(id)
-	scope := st.cdn.URL + "/" + id + "/*"
-	p, err := st.policy(scope)
+	p, err := st.policy(st.scope(id))
 	if err != nil {
 		return "", err
 	}
@@ -252,38 +256,14 @@ func (st *stack) signedMaster(id string) (string, error) {
 	return u, nil
 }
 
+// scope is the resource of the credentials for presentation id: everything
+// under its folder on the CDN, as the sign endpoint's policy.DirScope gives.
+func (st *stack) scope(id string) string { return st.cdn.URL + "/" + id + "/*" }
+
 // Close stops both servers.
 func (st *stack) Close() {
 	_ = st.page.Close()
 	st.cdn.Close()
-}
-
-// logRequests logs each request to the page server.
-func logRequests(h http.Handler, logf func(string, ...any)) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		h.ServeHTTP(sw, r)
-		q := ""
-		if r.URL.RawQuery != "" {
-			q = "?…"
-		}
-		logf("page %d %s %s%s", sw.status, r.Method, r.URL.Path, q)
-	})
-}
-
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(s int) { w.status = s; w.ResponseWriter.WriteHeader(s) }
-
-// logWriter adapts logf to an io.Writer for log.Logger.
-type logWriter func(string, ...any)
-
-func (f logWriter) Write(p []byte) (int, error) {
-	f("%s", strings.TrimRight(string(p), "\n"))
-	return len(p), nil
 }
 
 // policy is the wildcard policy the demo signs: scope until now+TTL,
@@ -295,26 +275,6 @@ func (st *stack) policy(scope string) (policy.Policy, error) {
 	}
 	p := policy.New(scope, policy.RoundUp(st.cfg.clock().Add(st.cfg.ttl), bucket))
 	return p, p.Validate()
-}
-
-// cdnLine is a short log line for a simulated CloudFront decision: the path
-// without the (long) credentials, the behavior, the decision and reason.
-func cdnLine(e hlstest.Entry) string {
-	p := e.URL
-	if u, err := url.Parse(e.URL); err == nil {
-		p = u.Path
-		if u.RawQuery != "" {
-			p += "?…"
-		}
-	}
-	line := fmt.Sprintf("cdn  %d %s %s [%s] %s", e.Status, e.Method, p, e.Behavior, e.Decision)
-	if e.Source != "" {
-		line += " by " + string(e.Source)
-	}
-	if e.Err != nil {
-		line += ": " + e.Err.Error()
-	}
-	return line
 }
 
 // withLive routes paths under /live/ to the live channels (the LiveOrigin
