@@ -7,12 +7,9 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -167,117 +164,6 @@ func makeFFmpegPresentations(t *testing.T, ffmpeg string) (media, keys fs.FS) {
 		}
 	}
 	return os.DirFS(mediaDir), os.DirFS(keyDir)
-}
-
-// ffmpegClient is what ffmpeg needs to play a presentation in a mode: the
-// URL, and the cookies (in ffmpeg's -cookies format) in cookies mode.
-type ffmpegClient struct {
-	url     string
-	cookies string
-}
-
-// args returns the input options: the cookies, if any, then -i URL.
-func (c ffmpegClient) args() []string {
-	var a []string
-	if c.cookies != "" {
-		a = append(a, "-cookies", c.cookies)
-	}
-	return append(a, "-i", c.url)
-}
-
-// newFFmpegClient gets credentials for presentation id the way a user of
-// the stack would: the signed master URL the demo prints (propagate and
-// server-side), or the cookies the sign endpoint sets after a login (cookies
-// mode; the session cookie goes along, for the key server).
-func newFFmpegClient(t *testing.T, st *realStack, mode playlist.Mode, id string) ffmpegClient {
-	t.Helper()
-	if mode != playlist.ModeCookies {
-		u, err := st.signedMaster(id)
-		require.NoError(t, err)
-		return ffmpegClient{url: u}
-	}
-	v := newViewer(t, st.stack)
-	u, status := v.sign(t, st.stack, id)
-	require.Equal(t, http.StatusOK, status)
-	require.Equal(t, st.masterURL(id), u, "in cookies mode the URL carries no credentials")
-	return ffmpegClient{url: u, cookies: ffmpegCookies(t, v.jar, st.pageURL)}
-}
-
-// ffmpegCookies writes the cookies a jar holds for pageURL in the format of
-// ffmpeg's -cookies option: one Set-Cookie-like line per cookie, with the
-// path ffmpeg needs to send it. Cookies ignore ports, so the same cookies
-// go to the CDN and to the key server. No domain attribute: ffmpeg matches
-// it against the host with its port ("127.0.0.1:8081"), so domain=127.0.0.1
-// never matches a URL with a port, and a cookie without one goes to every
-// host.
-func ffmpegCookies(t *testing.T, jar http.CookieJar, pageURL string) string {
-	t.Helper()
-	u, err := url.Parse(pageURL)
-	require.NoError(t, err)
-	var b strings.Builder
-	names := map[string]bool{}
-	for _, c := range jar.Cookies(u) {
-		names[c.Name] = true
-		fmt.Fprintf(&b, "%s=%s; path=/\n", c.Name, c.Value)
-	}
-	for _, name := range []string{sessionCookie, "CloudFront-Policy", "CloudFront-Signature", "CloudFront-Key-Pair-Id"} {
-		require.True(t, names[name], "the login and the sign endpoint set cookie %s", name)
-	}
-	return b.String()
-}
-
-// runTool runs a program and returns its stdout and stderr.
-func runTool(t *testing.T, bin string, args ...string) (stdout, stderr string, err error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	var out, errb strings.Builder
-	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err = cmd.Run()
-	return out.String(), errb.String(), err
-}
-
-var outTimeRE = regexp.MustCompile(`(?m)^out_time_us=(\d+)$`)
-
-// playWithFFmpeg plays the presentation to the null muxer, copying or
-// decoding every stream, and returns how many seconds of it ffmpeg wrote
-// (its last -progress report).
-func playWithFFmpeg(t *testing.T, ffmpeg string, c ffmpegClient, decode bool) (seconds float64, stderr string, err error) {
-	t.Helper()
-	args := []string{"-nostdin", "-hide_banner", "-v", "error", "-progress", "pipe:1"}
-	if decode {
-		// Stop at the first decoding error. A segment that does not decrypt
-		// is not one: ffmpeg drops it silently and exits 0, so the callers'
-		// duration check is what shows that every segment played.
-		args = append(args, "-xerror")
-	}
-	args = append(args, c.args()...)
-	args = append(args, "-map", "0")
-	if !decode {
-		args = append(args, "-c", "copy")
-	}
-	args = append(args, "-f", "null", "-")
-	stdout, stderr, err := runTool(t, ffmpeg, args...)
-	if m := outTimeRE.FindAllStringSubmatch(stdout, -1); len(m) > 0 {
-		us, perr := strconv.ParseInt(m[len(m)-1][1], 10, 64)
-		if perr == nil {
-			seconds = float64(us) / 1e6
-		}
-	}
-	return seconds, stderr, err
-}
-
-// probeDuration asks ffprobe for the presentation's duration.
-func probeDuration(t *testing.T, ffprobe string, c ffmpegClient) float64 {
-	t.Helper()
-	args := append([]string{"-hide_banner", "-v", "error"}, c.args()...)
-	args = append(args, "-show_entries", "format=duration", "-of", "default=noprint_wrappers=1:nokey=1")
-	stdout, stderr, err := runTool(t, ffprobe, args...)
-	require.NoError(t, err, "ffprobe: %s", stderr)
-	d, err := strconv.ParseFloat(strings.TrimSpace(stdout), 64)
-	require.NoError(t, err, "ffprobe printed %q", stdout)
-	return d
 }
 
 // TestRealClientFFmpeg plays every presentation in every mode with ffmpeg,
