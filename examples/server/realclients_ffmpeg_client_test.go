@@ -12,8 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cfhls/cfhls/playlist"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cfhls/cfhls/playlist"
 )
 
 // ffmpegClient is what ffmpeg needs to play a presentation in a mode: the
