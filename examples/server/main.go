@@ -125,7 +125,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			"key server (cookies ignore ports).\n")
 	}
 	if hlsJSPath() == "" {
-		fmt.Fprintf(stdout, "hls.js is not installed locally (npm ci in examples/server/web); the page loads a public copy.\n")
+		fmt.Fprintf(stdout, "hls.js is not installed locally (npm ci in examples/server/web); the page plays with the browser's own HLS.\n")
 	}
 	for _, p := range []struct{ id, name, what string }{
 		{"sample", "The sample", "Signed master playlist of the sample (plays as is: ffmpeg -i URL, VLC)"},

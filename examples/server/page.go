@@ -42,7 +42,7 @@ func hlsJSPath() string {
 }
 
 // serveHLSJS serves the npm-installed hls.js, or 404 so the page falls back
-// to a public CDN copy.
+// to the browser's own HLS (it loads nothing from the internet).
 func serveHLSJS(w http.ResponseWriter, r *http.Request) {
 	p := hlsJSPath()
 	if p == "" {

@@ -2,12 +2,15 @@ package main
 
 import (
 	"io/fs"
+	"net"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cfhls/cfhls/hlstest"
 	"github.com/cfhls/cfhls/playlist"
 )
 
@@ -62,4 +65,34 @@ func TestRealClientChromiumNative(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestRealClientPageWithoutHLSJS opens the player page on a machine
+// without hls.js (the page server answers /hls.js 404, as before npm ci):
+// the page loads nothing from the internet, says what is missing and the
+// command that installs it, and plays with Chromium's own HLS.
+func TestRealClientPageWithoutHLSJS(t *testing.T) {
+	skipBrowserInShort(t)
+	tools := requireTools(t, toolChromium)
+	pageL, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	cdnL, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	key := hlstest.RSAKey()
+	st := &realStack{clock: &testClock{t: time.Now()}, log: &lineLog{}}
+	st.stack, err = newStack(config{pageListener: pageL, cdnListener: cdnL, key: key.Private, keyPairID: key.ID,
+		mode: playlist.ModePropagate, ttl: time.Hour, media: sampleMedia(), keys: sampleKeys(), clock: st.clock.Now,
+		logf: st.log.logf, noHLSJS: true})
+	require.NoError(t, err)
+	t.Cleanup(st.Close)
+
+	state, _ := openPlayerPage(t, tools["chromium"], st, "")
+	s := waitPage(state, 45*time.Second, func(s pageState) bool { return s.Status == "error" || s.CurrentTime > 2.5 })
+	t.Logf("status %q, currentTime %.2f s, log %q", s.Status, s.CurrentTime, s.Log)
+	assert.True(t, st.log.contains("page 404 GET /hls.js"), "the page asked for hls.js")
+	assert.Contains(t, strings.Join(s.Log, "\n"), "hls.js is not installed (run (cd examples/server/web && npm ci) for it); playing with the browser's own HLS")
+	assert.Empty(t, s.Errors)
+	assert.Equal(t, "playing", s.Status)
+	assert.Greater(t, s.CurrentTime, 2.5, "seconds played")
+	assertAllServed(t, st.cdn)
 }

@@ -56,6 +56,7 @@ type config struct {
 	logf         func(string, ...any) // nil: discard
 	quiet        bool                 // log only refusals and errors (status 400 and above), not served requests
 	noCORS       bool                 // the CDN sends no CORS headers (to show why they matter)
+	noHLSJS      bool                 // the page server answers /hls.js 404, as on a machine without npm ci
 }
 
 // stack is the whole demo: simulated CloudFront in front of the rewriting
@@ -206,7 +207,11 @@ func newStack(cfg config) (*stack, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", pageHandler(cdnURL, cfg.mode))
-	mux.HandleFunc("GET /hls.js", serveHLSJS)
+	if cfg.noHLSJS {
+		mux.HandleFunc("GET /hls.js", http.NotFound)
+	} else {
+		mux.HandleFunc("GET /hls.js", serveHLSJS)
+	}
 	mux.HandleFunc("POST /login", login)
 	mux.Handle("/sign", sign)
 	if cfg.keys != nil {
