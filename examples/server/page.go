@@ -16,12 +16,14 @@ var pageHTML string
 
 var pageTemplate = template.Must(template.New("page").Parse(pageHTML))
 
-// pageHandler serves the player page.
-func pageHandler(cdnURL string, mode playlist.Mode) http.Handler {
+// pageHandler serves the player page. hlsJS says whether the page server
+// has hls.js to serve: without it the page does not ask for it (no failed
+// request in the browser's console) and plays with native HLS.
+func pageHandler(cdnURL string, mode playlist.Mode, hlsJS func() bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
-		_ = pageTemplate.Execute(w, map[string]string{"CDN": cdnURL, "Mode": mode.String()})
+		_ = pageTemplate.Execute(w, map[string]any{"CDN": cdnURL, "Mode": mode.String(), "HLSJS": hlsJS()})
 	})
 }
 

@@ -86,7 +86,7 @@ func (v *viewer) sign(t *testing.T, st *stack, id string) (string, int) {
 	resp, err := v.client.Post(st.pageURL+"/login", "", nil)
 	require.NoError(t, err)
 	require.NoError(t, resp.Body.Close())
-	require.Equal(t, http.StatusNoContent, resp.StatusCode)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
 	resp, err = v.client.Get(st.pageURL + "/sign?id=" + url.QueryEscape(id))
 	require.NoError(t, err)
 	defer resp.Body.Close()

@@ -206,7 +206,7 @@ func newStack(cfg config) (*stack, error) {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /{$}", pageHandler(cdnURL, cfg.mode))
+	mux.Handle("GET /{$}", pageHandler(cdnURL, cfg.mode, func() bool { return !cfg.noHLSJS && hlsJSPath() != "" }))
 	if cfg.noHLSJS {
 		mux.HandleFunc("GET /hls.js", http.NotFound)
 	} else {
