@@ -91,6 +91,7 @@ func TestRealClientPageWithoutHLSJS(t *testing.T) {
 	t.Logf("status %q, currentTime %.2f s, log %q", s.Status, s.CurrentTime, s.Log)
 	assert.False(t, st.log.contains("GET /hls.js"), "the page does not ask for hls.js the server does not have")
 	assert.Empty(t, events.failures, "failed requests in the browser")
+	assert.False(t, st.log.contains("GET /favicon.ico"), "no favicon request: the page names an empty one")
 	assert.Contains(t, strings.Join(s.Log, "\n"), "hls.js is not installed (run (cd examples/server/web && npm ci) for it); playing with the browser's own HLS")
 	assert.Empty(t, s.Errors)
 	assert.Equal(t, "playing", s.Status)
