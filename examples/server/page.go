@@ -16,21 +16,36 @@ var pageHTML string
 
 var pageTemplate = template.Must(template.New("page").Parse(pageHTML))
 
-// pageHandler serves the player page. hlsJS says whether the page server
-// has hls.js to serve: without it the page does not ask for it (no failed
-// request in the browser's console) and plays with native HLS.
-func pageHandler(cdnURL string, mode playlist.Mode, hlsJS func() bool) http.Handler {
+// pageHandler serves the player page. players says which JavaScript
+// players the page server has to serve (npm ci in examples/server/web): the
+// page asks only for those (no failed request in the browser's console),
+// and plays with native HLS when it has none.
+func pageHandler(cdnURL string, mode playlist.Mode, players func() map[string]bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
-		_ = pageTemplate.Execute(w, map[string]any{"CDN": cdnURL, "Mode": mode.String(), "HLSJS": hlsJS()})
+		_ = pageTemplate.Execute(w, map[string]any{"CDN": cdnURL, "Mode": mode.String(), "Players": players()})
 	})
 }
 
-// hlsJSPath finds hls.js as installed by `npm ci` in examples/server/web,
-// from the working directory or from this source file's directory.
-func hlsJSPath() string {
-	rel := filepath.Join("web", "node_modules", "hls.js", "dist", "hls.min.js")
+// jsPlayers are the JavaScript players the page can use, by the name the
+// page knows them by: where npm ci puts each, and the path the page server
+// serves it at.
+var jsPlayers = map[string]struct{ npm, path string }{
+	"hlsjs":   {"hls.js/dist/hls.min.js", "/hls.js"},
+	"shaka":   {"shaka-player/dist/shaka-player.compiled.js", "/shaka-player.js"},
+	"videojs": {"video.js/dist/video.min.js", "/video.js"},
+}
+
+// playerPath finds a JavaScript player as installed by `npm ci` in
+// examples/server/web, from the working directory or from this source
+// file's directory; "" when it is not installed.
+func playerPath(name string) string {
+	p, ok := jsPlayers[name]
+	if !ok {
+		return ""
+	}
+	rel := filepath.Join("web", "node_modules", filepath.FromSlash(p.npm))
 	candidates := []string{filepath.Join("examples", "server", rel), rel}
 	if _, file, _, ok := runtime.Caller(0); ok {
 		candidates = append(candidates, filepath.Join(filepath.Dir(file), rel))
@@ -43,14 +58,27 @@ func hlsJSPath() string {
 	return ""
 }
 
-// serveHLSJS serves the npm-installed hls.js, or 404 so the page falls back
-// to the browser's own HLS (it loads nothing from the internet).
-func serveHLSJS(w http.ResponseWriter, r *http.Request) {
-	p := hlsJSPath()
-	if p == "" {
-		http.Error(w, "hls.js is not installed: run npm ci in examples/server/web", http.StatusNotFound)
-		return
+// hlsJSPath finds hls.js as installed by `npm ci` in examples/server/web.
+func hlsJSPath() string { return playerPath("hlsjs") }
+
+// installedPlayers says which JavaScript players npm ci installed.
+func installedPlayers() map[string]bool {
+	m := map[string]bool{}
+	for name := range jsPlayers {
+		m[name] = playerPath(name) != ""
 	}
-	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
-	http.ServeFile(w, r, p)
+	return m
+}
+
+// servePlayer serves the npm-installed player name, or 404.
+func servePlayer(name string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p := playerPath(name)
+		if p == "" {
+			http.Error(w, name+" is not installed: run npm ci in examples/server/web", http.StatusNotFound)
+			return
+		}
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		http.ServeFile(w, r, p)
+	}
 }

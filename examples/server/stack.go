@@ -56,7 +56,7 @@ type config struct {
 	logf         func(string, ...any) // nil: discard
 	quiet        bool                 // log only refusals and errors (status 400 and above), not served requests
 	noCORS       bool                 // the CDN sends no CORS headers (to show why they matter)
-	noHLSJS      bool                 // the page server answers /hls.js 404, as on a machine without npm ci
+	noHLSJS      bool                 // the page server has no JavaScript player, as on a machine without npm ci
 }
 
 // stack is the whole demo: simulated CloudFront in front of the rewriting
@@ -206,11 +206,19 @@ func newStack(cfg config) (*stack, error) {
 		return nil, err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /{$}", pageHandler(cdnURL, cfg.mode, func() bool { return !cfg.noHLSJS && hlsJSPath() != "" }))
-	if cfg.noHLSJS {
-		mux.HandleFunc("GET /hls.js", http.NotFound)
-	} else {
-		mux.HandleFunc("GET /hls.js", serveHLSJS)
+	mux.Handle("GET /{$}", pageHandler(cdnURL, cfg.mode, func() map[string]bool {
+		m := installedPlayers()
+		if cfg.noHLSJS {
+			m = map[string]bool{}
+		}
+		return m
+	}))
+	for name, p := range jsPlayers {
+		if cfg.noHLSJS {
+			mux.HandleFunc("GET "+p.path, http.NotFound)
+		} else {
+			mux.HandleFunc("GET "+p.path, servePlayer(name))
+		}
 	}
 	mux.HandleFunc("POST /login", login)
 	mux.Handle("/sign", sign)
