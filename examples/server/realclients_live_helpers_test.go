@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net"
 	"net/url"
 	"strings"
 	"testing"
@@ -27,27 +26,8 @@ const (
 // rotating every 4 segments).
 func startLiveStack(t *testing.T, mode playlist.Mode, ttl, bucket time.Duration) *realStack {
 	t.Helper()
-	pageL, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	cdnL, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	key := hlstest.RSAKey()
-	rs := &realStack{log: &lineLog{}}
-	rs.stack, err = newStack(config{pageListener: pageL, cdnListener: cdnL, key: key.Private, keyPairID: key.ID,
-		mode: mode, ttl: ttl, bucket: bucket, media: sampleMedia(), keys: sampleKeys(), clock: time.Now,
-		live: &hlstest.LiveOrigin{KeyRotation: 4}, logf: rs.log.logf})
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		rs.Close()
-		if t.Failed() {
-			lines := rs.log.all()
-			if len(lines) > 400 {
-				lines = append(lines[:200:200], append([]string{"…"}, lines[len(lines)-200:]...)...)
-			}
-			t.Logf("stack log (%s mode):\n%s", mode, strings.Join(lines, "\n"))
-		}
-	})
-	return rs
+	return startStackConfig(t, config{mode: mode, ttl: ttl, bucket: bucket, media: sampleMedia(), keys: sampleKeys(),
+		clock: time.Now, live: &hlstest.LiveOrigin{KeyRotation: 4}})
 }
 
 // liveTraffic is what the stack's log says about a live session.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"io/fs"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +9,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/cfhls/cfhls/hlstest"
 	"github.com/cfhls/cfhls/playlist"
 )
 
@@ -74,17 +72,8 @@ func TestRealClientChromiumNative(t *testing.T) {
 func TestRealClientPageWithoutHLSJS(t *testing.T) {
 	skipBrowserInShort(t)
 	tools := requireTools(t, toolChromium)
-	pageL, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	cdnL, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	key := hlstest.RSAKey()
-	st := &realStack{clock: &testClock{t: time.Now()}, log: &lineLog{}}
-	st.stack, err = newStack(config{pageListener: pageL, cdnListener: cdnL, key: key.Private, keyPairID: key.ID,
-		mode: playlist.ModePropagate, ttl: time.Hour, media: sampleMedia(), keys: sampleKeys(), clock: st.clock.Now,
-		logf: st.log.logf, noHLSJS: true})
-	require.NoError(t, err)
-	t.Cleanup(st.Close)
+	st := startStackConfig(t, config{mode: playlist.ModePropagate, ttl: time.Hour, media: sampleMedia(), keys: sampleKeys(),
+		clock: time.Now, noHLSJS: true})
 
 	state, events := openPlayerPage(t, tools["chromium"], st, "")
 	s := waitPage(state, 45*time.Second, func(s pageState) bool { return s.Status == "error" || s.CurrentTime > 2.5 })

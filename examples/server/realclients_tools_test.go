@@ -162,22 +162,39 @@ type realStack struct {
 }
 
 // startRealStack starts the whole stack on loopback with the given media
-// and keys, and prints its request log if the test fails.
+// and keys, on a test clock, and prints its request log if the test fails.
 func startRealStack(t *testing.T, mode playlist.Mode, media, keys fs.FS, noCORS bool) *realStack {
 	t.Helper()
-	pageL, err := net.Listen("tcp", "127.0.0.1:0")
+	clock := &testClock{t: time.Now()}
+	rs := startStackConfig(t, config{mode: mode, ttl: time.Hour, media: media, keys: keys, clock: clock.Now, noCORS: noCORS})
+	rs.clock = clock
+	return rs
+}
+
+// startStackConfig starts the whole stack with cfg on two loopback listeners and
+// a test RSA key, logging into the realStack's log, and prints the log (its
+// first and last 200 lines when longer) if the test fails.
+func startStackConfig(t *testing.T, cfg config) *realStack {
+	t.Helper()
+	var err error
+	cfg.pageListener, err = net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	cdnL, err := net.Listen("tcp", "127.0.0.1:0")
+	cfg.cdnListener, err = net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	key := hlstest.RSAKey()
-	rs := &realStack{clock: &testClock{t: time.Now()}, log: &lineLog{}}
-	rs.stack, err = newStack(config{pageListener: pageL, cdnListener: cdnL, key: key.Private, keyPairID: key.ID,
-		mode: mode, ttl: time.Hour, media: media, keys: keys, clock: rs.clock.Now, logf: rs.log.logf, noCORS: noCORS})
+	cfg.key, cfg.keyPairID = key.Private, key.ID
+	rs := &realStack{log: &lineLog{}}
+	cfg.logf = rs.log.logf
+	rs.stack, err = newStack(cfg)
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		rs.Close()
 		if t.Failed() {
-			t.Logf("stack log (%s mode):\n%s", mode, strings.Join(rs.log.all(), "\n"))
+			lines := rs.log.all()
+			if len(lines) > 400 {
+				lines = append(lines[:200:200], append([]string{"…"}, lines[len(lines)-200:]...)...)
+			}
+			t.Logf("stack log (%s mode):\n%s", cfg.mode, strings.Join(lines, "\n"))
 		}
 	})
 	return rs

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"io/fs"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -55,17 +54,8 @@ func testMedia(t *testing.T) fs.FS {
 
 func startStack(t *testing.T, mode playlist.Mode, clock *testClock, noCORS bool) *stack {
 	t.Helper()
-	pageL, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	cdnL, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	key := hlstest.RSAKey()
-	st, err := newStack(config{pageListener: pageL, cdnListener: cdnL, key: key.Private, keyPairID: key.ID,
-		mode: mode, ttl: time.Hour, media: testMedia(t), keys: sampleKeys(), clock: clock.Now, noCORS: noCORS,
-		logf: t.Logf})
-	require.NoError(t, err)
-	t.Cleanup(st.Close)
-	return st
+	return startStackConfig(t, config{mode: mode, ttl: time.Hour, media: testMedia(t), keys: sampleKeys(),
+		clock: clock.Now, noCORS: noCORS}).stack
 }
 
 // viewer logs in like the page does and asks the sign endpoint for id.
