@@ -25,6 +25,7 @@ type pageState struct {
 	Status        string   `json:"status"`
 	URL           string   `json:"url"`
 	CurrentTime   float64  `json:"currentTime"`
+	Duration      float64  `json:"duration"`      // the video element's duration, once known
 	Parts         int      `json:"parts"`         // LL-HLS parts hls.js loaded
 	Stalls        int      `json:"stalls"`        // "waiting" events and hls.js buffer stalls after playback started
 	Renewals      int      `json:"renewals"`      // times the page renewed its credentials
