@@ -34,11 +34,13 @@ type pageState struct {
 	Latency       float64  `json:"latency"`       // hls.js's latency to the live edge, seconds
 	TargetLatency float64  `json:"targetLatency"` // the latency hls.js aims for
 	HLSVersion    string   `json:"hlsVersion"`    // Hls.version: which hls.js the page runs
+	VideoFrames   int      `json:"videoFrames"`   // frames the video element decoded (getVideoPlaybackQuality)
 	Log           []string `json:"log"`           // the lines of the page's visible log, non-fatal errors included
 }
 
 const readPageState = `JSON.stringify(Object.assign({}, window.cfhlsState || {}, {
 	hlsVersion: (window.Hls && window.Hls.version) || "",
+	videoFrames: ((v) => (v && v.getVideoPlaybackQuality) ? v.getVideoPlaybackQuality().totalVideoFrames : 0)(document.querySelector("video")),
 	log: Array.from(document.querySelectorAll("#log > div"), (d) => d.textContent)
 }))`
 
