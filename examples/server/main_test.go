@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -52,7 +51,7 @@ func (l *skipLog) names() (missing, short []string) {
 func missingTools() []tool {
 	var out []tool
 	for _, tl := range realClientTools {
-		if _, err := exec.LookPath(tl.name); err != nil {
+		if _, err := tl.find(); err != nil {
 			out = append(out, tl)
 		}
 	}
@@ -119,7 +118,7 @@ func TestSkipSummary(t *testing.T) {
 		{"everything missing, some -short skips", []string{"TestRealClientFFmpeg", "TestRealClientLiveFFmpeg"},
 			[]string{"TestRealClientBrowser"}, missingAll(),
 			"examples/server: 2 real-client test(s) skipped for a missing tool (TestRealClientFFmpeg, TestRealClientLiveFFmpeg); " +
-				"install what they need, from the repository root: " + aptInstall + "ffmpeg chromium && (" + hlsJSInstall + "); " +
+				"install what they need, from the repository root: " + aptInstall + allPackages + " && (" + hlsJSInstall + "); " +
 				"1 more skipped for -short"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -137,13 +136,18 @@ func TestInstallCommand(t *testing.T) {
 		{"nothing missing", nil, "bash .ci/run"},
 		{"one package for two tools", []tool{toolFFmpeg, toolFFprobe}, aptInstall + "ffmpeg"},
 		{"hls.js only", []tool{{name: "hls.js"}}, "(" + hlsJSInstall + ")"},
-		{"all", missingAll(), aptInstall + "ffmpeg chromium && (" + hlsJSInstall + ")"},
+		{"all", missingAll(), aptInstall + allPackages + " && (" + hlsJSInstall + ")"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			assert.Equal(t, tc.want, installCommand(tc.tools))
 		})
 	}
 }
+
+// allPackages are the Debian packages of every real client, in the order
+// realClientTools names them.
+const allPackages = "ffmpeg chromium python3-gi gir1.2-gstreamer-1.0 gstreamer1.0-plugins-good gstreamer1.0-plugins-bad " +
+	"gstreamer1.0-libav vlc-bin vlc-plugin-base"
 
 // missingAll is what missingTools returns on a machine without any of the
 // real clients.

@@ -86,12 +86,23 @@ func runTool(t *testing.T, bin string, args ...string) (stdout, stderr string, e
 	return out.String(), errb.String(), err
 }
 
-var outTimeRE = regexp.MustCompile(`(?m)^out_time_us=(\d+)$`)
+var (
+	outTimeRE = regexp.MustCompile(`(?m)^out_time_us=(\d+)$`)
+	framesRE  = regexp.MustCompile(`(?m)^frame=(\d+)$`)
+)
 
 // playWithFFmpeg plays the presentation to the null muxer, copying or
 // decoding every stream, and returns how many seconds of it ffmpeg wrote
 // (its last -progress report).
 func playWithFFmpeg(t *testing.T, ffmpeg string, c ffmpegClient, decode bool) (seconds float64, stderr string, err error) {
+	t.Helper()
+	seconds, _, stderr, err = playWithFFmpegFrames(t, ffmpeg, c, decode)
+	return seconds, stderr, err
+}
+
+// playWithFFmpegFrames is playWithFFmpeg that also returns how many video
+// frames ffmpeg wrote (decoded, when decode is set).
+func playWithFFmpegFrames(t *testing.T, ffmpeg string, c ffmpegClient, decode bool) (seconds float64, frames int, stderr string, err error) {
 	t.Helper()
 	args := []string{"-nostdin", "-hide_banner", "-v", "error", "-progress", "pipe:1"}
 	if decode {
@@ -113,7 +124,10 @@ func playWithFFmpeg(t *testing.T, ffmpeg string, c ffmpegClient, decode bool) (s
 			seconds = float64(us) / 1e6
 		}
 	}
-	return seconds, stderr, err
+	if m := framesRE.FindAllStringSubmatch(stdout, -1); len(m) > 0 {
+		frames, _ = strconv.Atoi(m[len(m)-1][1])
+	}
+	return seconds, frames, stderr, err
 }
 
 // probeDuration asks ffprobe for the presentation's duration.

@@ -166,40 +166,11 @@ func makeFFmpegPresentations(t *testing.T, ffmpeg string) (media, keys fs.FS) {
 	return os.DirFS(mediaDir), os.DirFS(keyDir)
 }
 
-// TestRealClientFFmpeg plays every presentation in every mode with ffmpeg,
-// and shows that expired credentials stop it.
-func TestRealClientFFmpeg(t *testing.T) {
+// TestRealClientFFmpegRefusals shows what ffmpeg does when credentials or
+// keys are wrong. TestRealClient plays every presentation in every mode.
+func TestRealClientFFmpegRefusals(t *testing.T) {
 	tools := requireTools(t, toolFFmpeg, toolFFprobe)
 	media, keys := makeFFmpegPresentations(t, tools["ffmpeg"])
-	for _, p := range ffmpegPresentations {
-		for _, mode := range allModes {
-			t.Run("play/"+p.id+"/"+mode.String(), func(t *testing.T) {
-				t.Parallel()
-				st := startRealStack(t, mode, media, keys, false)
-				c := newFFmpegClient(t, st, mode, p.id)
-
-				seconds, stderr, err := playWithFFmpeg(t, tools["ffmpeg"], c, p.decode)
-				require.NoError(t, err, "ffmpeg failed: %s", stderr)
-				assert.Empty(t, strings.TrimSpace(stderr), "ffmpeg -v error reported problems")
-				probed := probeDuration(t, tools["ffprobe"], c)
-				t.Logf("ffmpeg played %.3f s, ffprobe says %.3f s, %d CDN requests", seconds, probed, len(st.cdn.Log()))
-				assert.InDelta(t, sourceSeconds, seconds, 0.2, "seconds ffmpeg played")
-				assert.InDelta(t, sourceSeconds, probed, 0.2, "ffprobe's duration")
-
-				assertAllServed(t, st.cdn)
-				source := "by url"
-				if mode == playlist.ModeCookies {
-					source = "by cookies"
-				}
-				for _, e := range st.cdn.Log() {
-					assert.Contains(t, cdnLine(e), source, "credentials from the mode's carrier")
-				}
-				for _, f := range p.fetched {
-					assert.True(t, st.log.contains(f), "no request %q in the stack's log", f)
-				}
-			})
-		}
-	}
 	// A wrong key for the second half does not make ffmpeg fail, only play
 	// less: the duration check above is what proves decryption.
 	t.Run("wrong key", func(t *testing.T) {

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cfhls/cfhls/playlist"
+)
+
+// VLC in the matrix: cvlc --play-and-exit with a stream output that remuxes
+// what VLC's HLS module (adaptive) fetched and decrypted into an MPEG-TS
+// file, which ffprobe then decodes: the seconds and frames VLC delivered.
+// VLC refuses to run as root, so as root the test runs it as nobody. VLC
+// exits 0 whether or not anything played, so the test judges it by its log
+// and its output, never by its exit code.
+
+// vlcMatrixClient is VLC 3's command-line player. VLC has no option to send
+// cookies, so it cannot play in cookies mode.
+func vlcMatrixClient() matrixClient {
+	return matrixClient{name: "vlc", tools: []tool{toolVLC, toolFFprobe}, what: "VLC 3 cvlc --play-and-exit, remuxed to a file that ffprobe decodes",
+		play: playWithVLC,
+		cannot: map[playlist.Mode]cannot{playlist.ModeCookies: {
+			reason: "VLC 3 has no option to send cookies, so with the cookie-mode URL (no credentials in it) CloudFront refuses the master playlist. " +
+				"VLC still exits 0.",
+			pinned: func(t *testing.T, st *realStack, got played) {
+				assert.NoError(t, got.err, "VLC exits 0 even though nothing played")
+				refused := st.cdn.Refusals()
+				require.NotEmpty(t, refused, "the simulated CloudFront refused the master")
+				assert.Contains(t, refused[0].URL, "/master.m3u8", "the first request, refused")
+				assert.Equal(t, 403, refused[0].Status)
+				assert.Len(t, st.cdn.Log(), len(refused), "nothing was served")
+				assert.Zero(t, got.seconds, "nothing played")
+			}}},
+		quirks: map[string]cannot{"multi": {
+			reason: "VLC 3 plays a video variant without the alternate audio rendition its EXT-X-MEDIA names: no audio.",
+			pinned: func(t *testing.T, st *realStack, _ played) {
+				assert.True(t, st.log.contains("GET /multi/0/seg-3.ts") || st.log.contains("GET /multi/1/seg-3.ts"), "a video variant played")
+				assert.False(t, st.log.contains("GET /multi/2/"), "the audio rendition was not fetched")
+			}}},
+	}
+}
+
+var (
+	vlcRetrievingRE = regexp.MustCompile(`adaptive demux debug: Retrieving (\S+)`)
+	vlcStatusRE     = regexp.MustCompile(`(?m)^HTTP/1\.[01] (\d{3})`)
+)
+
+// playWithVLC plays p with VLC. In cookies mode it is given the URL a
+// cookie-mode viewer gets, without the cookies VLC cannot send.
+func playWithVLC(t *testing.T, env *matrixEnv, st *realStack, mode playlist.Mode, p ffmpegPresentation) played {
+	c := newFFmpegClient(t, st, mode, p.id)
+	// Not t.TempDir: its parent is private to this user, and VLC may run
+	// as nobody.
+	dir, err := os.MkdirTemp("", "cfhls-vlc-")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	require.NoError(t, os.Chmod(dir, 0o777))
+	out := filepath.Join(dir, "out.ts")
+	args := []string{"-vv", "--play-and-exit", "--no-one-instance", "--sout", "#std{access=file,mux=ts,dst=" + out + "}", c.url}
+	bin := env.tool(toolVLC.name)
+	if os.Geteuid() == 0 {
+		args = append([]string{"--reuid=65534", "--regid=65534", "--clear-groups", bin}, args...)
+		bin = "setpriv"
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "HOME="+dir)
+	log, err := cmd.CombinedOutput()
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("VLC's log (HTTP and adaptive lines):\n%s", vlcLogExcerpt(string(log)))
+		}
+	})
+	if err != nil {
+		return played{err: fmt.Errorf("cvlc: %w", err)}
+	}
+	text := string(log)
+	if mode != playlist.ModeCookies {
+		assert.True(t, strings.Contains(text, `using demux module "adaptive"`), "VLC's HLS module played it")
+		assert.NotEmpty(t, vlcRetrievingRE.FindAllString(text, -1), "VLC's log names what it fetched")
+		for _, m := range vlcStatusRE.FindAllStringSubmatch(text, -1) {
+			assert.Contains(t, []string{"200", "206"}, m[1], "an HTTP status in VLC's log")
+		}
+	}
+	got := played{detail: "adaptive"}
+	if fi, err := os.Stat(out); err != nil || fi.Size() < 188 { // not one MPEG-TS packet
+		return got
+	}
+	got.seconds, got.frames = probeFile(t, env.tool(toolFFprobe.name), out)
+	return got
+}
+
+// probeFile decodes a media file with ffprobe and returns its duration and
+// the number of video frames that decoded.
+func probeFile(t *testing.T, ffprobe, file string) (seconds float64, frames int) {
+	stdout, stderr, err := runTool(t, ffprobe, "-v", "error", "-count_frames", "-select_streams", "v:0",
+		"-show_entries", "stream=nb_read_frames:format=duration", "-of", "default=noprint_wrappers=1", file)
+	require.NoError(t, err, "ffprobe %s: %s", file, stderr)
+	for _, line := range strings.Split(stdout, "\n") {
+		k, v, _ := strings.Cut(strings.TrimSpace(line), "=")
+		switch k {
+		case "duration":
+			seconds, _ = strconv.ParseFloat(v, 64)
+		case "nb_read_frames":
+			frames, _ = strconv.Atoi(v)
+		}
+	}
+	return seconds, frames
+}
+
+// vlcLogExcerpt keeps the lines of VLC's -vv log that say what it fetched
+// and what it got.
+func vlcLogExcerpt(log string) string {
+	var keep []string
+	for _, line := range strings.Split(log, "\n") {
+		if strings.Contains(line, "adaptive") || strings.HasPrefix(line, "HTTP/") || strings.Contains(line, " error: ") {
+			keep = append(keep, line)
+		}
+	}
+	return strings.Join(keep, "\n")
+}
