@@ -22,6 +22,7 @@ import (
 type ffmpegClient struct {
 	url     string
 	cookies string
+	limit   float64 // seconds to play (-t), for a live channel; 0: to the end
 }
 
 // args returns the input options: the cookies, if any, then -i URL.
@@ -113,6 +114,9 @@ func playWithFFmpegFrames(t *testing.T, ffmpeg string, c ffmpegClient, decode bo
 	}
 	args = append(args, c.args()...)
 	args = append(args, "-map", "0")
+	if c.limit > 0 {
+		args = append(args, "-t", strconv.FormatFloat(c.limit, 'f', -1, 64))
+	}
 	if !decode {
 		args = append(args, "-c", "copy")
 	}

@@ -39,14 +39,24 @@ type matrixResult struct {
 // matrixResults collects the cells of one run, and each client's wall time.
 type matrixResults struct {
 	mu      sync.Mutex
-	cells   []matrixResult
-	clients map[string]time.Duration
+	cells    []matrixResult
+	clients  map[string]time.Duration
+	versions map[string]string
 }
 
 func (r *matrixResults) add(c matrixResult) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.cells = append(r.cells, c)
+}
+
+func (r *matrixResults) clientVersion(name, version string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.versions == nil {
+		r.versions = map[string]string{}
+	}
+	r.versions[name] = version
 }
 
 func (r *matrixResults) clientTook(name string, d time.Duration) {
@@ -151,9 +161,10 @@ func (r *matrixResults) table() string {
 	for i, reason := range reasons {
 		fmt.Fprintf(&b, "(%d) %s\n\n", i+1, reason)
 	}
-	b.WriteString("Time per client on the machine that wrote this table (cells run two at a time):\n\n| client | what it is | wall time |\n|---|---|---|\n")
+	b.WriteString("The clients, the versions that ran, and each one's time on the machine that wrote this table (cells run two at a time):\n\n" +
+		"| client | what it is | versions | wall time |\n|---|---|---|---|\n")
 	for _, cl := range matrixClients() {
-		fmt.Fprintf(&b, "| %s | %s | %.1f s |\n", cl.name, cl.what, r.clients[cl.name].Seconds())
+		fmt.Fprintf(&b, "| %s | %s | %s | %.1f s |\n", cl.name, cl.what, r.versions[cl.name], r.clients[cl.name].Seconds())
 	}
 	return b.String()
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cfhls/cfhls/hlstest"
 	"github.com/cfhls/cfhls/playlist"
 )
 
@@ -26,8 +27,9 @@ type matrixClient struct {
 	npm   string // the npm player the page needs ("" for none)
 	// what the README says the client is.
 	what string
-	// play plays presentation p, signed for mode, to its end.
-	play func(t *testing.T, env *matrixEnv, st *realStack, mode playlist.Mode, p ffmpegPresentation) played
+	// play plays the cell's presentation, signed for mode: a VOD to its
+	// end, a live channel for spec.seconds.
+	play func(t *testing.T, env *matrixEnv, st *realStack, mode playlist.Mode, spec cellSpec) played
 	// cannot names the modes in which the client cannot play, with the
 	// reason; the cell then checks that it still cannot, with pinned.
 	cannot map[playlist.Mode]cannot
@@ -42,6 +44,14 @@ type matrixClient struct {
 type cannot struct {
 	reason string
 	pinned func(t *testing.T, st *realStack, got played)
+}
+
+// cellSpec is what a client plays in a cell.
+type cellSpec struct {
+	id      string  // the presentation: its master is <id>/master.m3u8 on the CDN
+	decode  bool    // decode every frame (the presentation is encrypted)
+	live    bool    // a live channel: play seconds of it, from the live edge
+	seconds float64 // how long the presentation is, or how much of a live channel to play
 }
 
 // played is what a client reports after a play.
@@ -61,6 +71,9 @@ type matrixEnv struct {
 	presentation map[string]ffmpegPresentation
 }
 
+// liveSeconds is how much of the live channel each live cell plays.
+const liveSeconds = 8
+
 // matrixContent is a presentation of the matrix.
 type matrixContent struct {
 	id, what string
@@ -70,6 +83,10 @@ type matrixContent struct {
 	// oneOf are alternatives of which the log must show at least one (the
 	// variant a player picks is its own choice).
 	oneOf []string
+	// live is the stack's regular live channel (hlstest.LiveOrigin on the
+	// wall clock, MPEG-TS, AES-128 keys rotating every 4 segments of
+	// 1.92 s) instead of a presentation ffmpeg made.
+	live bool
 }
 
 // matrixContents are the presentations of the matrix (ids of
@@ -82,6 +99,8 @@ var matrixContents = []matrixContent{
 	{id: "byterange", what: "single file, byte ranges", fetched: []string{"206 GET /byterange/index.ts"}},
 	{id: "multi", what: "two variants, alternate audio rendition", fetched: []string{"GET /multi/2/seg-3.ts"},
 		oneOf: []string{"GET /multi/0/seg-3.ts", "GET /multi/1/seg-3.ts"}},
+	{id: "live", what: fmt.Sprintf("the live channel (MPEG-TS, AES-128 keys on the CDN rotating every 4 segments), %d s from the live edge", liveSeconds),
+		fetched: []string{"GET /live/ts/key-"}, live: true},
 }
 
 // TestRealClient plays the matrix. With CFHLS_UPDATE_MATRIX=1 it writes the
@@ -105,11 +124,12 @@ func TestRealClient(t *testing.T) {
 			for name, p := range tools {
 				env.setTool(name, p)
 			}
+			env.results.clientVersion(c.name, clientVersion(c, tools))
 			for _, mode := range allModes {
 				for _, content := range matrixContents {
 					t.Run(mode.String()+"/"+content.id, func(t *testing.T) {
 						t.Parallel()
-						env.cell(t, c, mode, content, env.presentation[content.id])
+						env.cell(t, c, mode, content)
 					})
 				}
 			}
@@ -138,15 +158,27 @@ func (env *matrixEnv) tool(name string) string {
 // the format needs fetched (for AES-128, the keys from the key server and
 // the frames decoded). A cell the client cannot play checks the documented
 // behaviour instead.
-func (env *matrixEnv) cell(t *testing.T, c matrixClient, mode playlist.Mode, content matrixContent, p ffmpegPresentation) {
-	st := startRealStack(t, mode, env.media, env.keys, false)
+func (env *matrixEnv) cell(t *testing.T, c matrixClient, mode playlist.Mode, content matrixContent) {
+	var st *realStack
+	var spec cellSpec
+	if content.live {
+		// Credentials outlast the cell: a native player cannot renew those
+		// on its URLs (TestRealClientLive* show renewal).
+		st = startStackConfig(t, config{mode: mode, ttl: time.Minute, bucket: 2 * time.Second, media: env.media, keys: env.keys,
+			clock: time.Now, live: &hlstest.LiveOrigin{KeyRotation: 4}})
+		spec = cellSpec{id: "live/ts", decode: true, live: true, seconds: liveSeconds}
+	} else {
+		st = startRealStack(t, mode, env.media, env.keys, false)
+		p := env.presentation[content.id]
+		spec = cellSpec{id: p.id, decode: p.decode, seconds: sourceSeconds}
+	}
 	start := time.Now()
-	got := c.play(t, env, st, mode, p)
+	got := c.play(t, env, st, mode, spec)
 	took := time.Since(start)
 	t.Logf("%s: played %.2f s of %g, %d video frames, %s, error %v, %d CDN requests, %d refused, in %v",
-		t.Name(), got.seconds, sourceSeconds, got.frames, got.detail, got.err, len(st.cdn.Log()), len(st.cdn.Refusals()),
+		t.Name(), got.seconds, spec.seconds, got.frames, got.detail, got.err, len(st.cdn.Log()), len(st.cdn.Refusals()),
 		took.Round(time.Millisecond))
-	result := matrixResult{client: c.name, mode: mode.String(), content: p.id, detail: got.detail, took: took}
+	result := matrixResult{client: c.name, mode: mode.String(), content: content.id, detail: got.detail, took: took}
 	defer func() {
 		result.ok = !t.Failed()
 		env.results.add(result)
@@ -158,7 +190,11 @@ func (env *matrixEnv) cell(t *testing.T, c matrixClient, mode playlist.Mode, con
 		return
 	}
 	require.NoError(t, got.err)
-	assert.InDelta(t, sourceSeconds, got.seconds, env.segmentSecs, "seconds played, within one segment")
+	if spec.live {
+		assert.GreaterOrEqual(t, got.seconds, spec.seconds-liveSegment.Seconds(), "seconds of the live channel played, within one segment")
+	} else {
+		assert.InDelta(t, spec.seconds, got.seconds, env.segmentSecs, "seconds played, within one segment")
+	}
 	assertAllServed(t, st.cdn)
 	source := "by url"
 	if mode == playlist.ModeCookies {
@@ -179,8 +215,12 @@ func (env *matrixEnv) cell(t *testing.T, c matrixClient, mode playlist.Mode, con
 		assert.True(t, slices.ContainsFunc(content.oneOf, func(f string) bool { return st.log.contains(f) }),
 			"none of %q in the stack's log", content.oneOf)
 	}
-	if p.decode {
-		assert.Greater(t, got.frames, int(sourceSeconds*25*0.75), "video frames decoded")
+	if spec.decode && !spec.live {
+		assert.Greater(t, got.frames, int(spec.seconds*25*0.75), "video frames decoded")
+	}
+	if spec.live {
+		assert.Positive(t, got.frames, "video frames decoded")
+		assert.GreaterOrEqual(t, mediaPlaylistLoads(st), 2, "the client reloaded the live media playlist: it followed the live edge")
 	}
 }
 
@@ -191,7 +231,7 @@ func matrixClients() []matrixClient {
 		browserMatrixClient("hlsjs", "hlsjs", "hls.js in headless Chromium"),
 		browserMatrixClient("shaka", "shaka", "Shaka Player in headless Chromium"),
 		browserMatrixClient("videojs", "videojs", "video.js 8 with VHS (overrideNative) in headless Chromium"),
-		browserMatrixClient("chromium-native", "native", "Chromium's own HLS: <video src>, no JavaScript player (the closest to Safari and AVPlayer)"),
+		browserMatrixClient("chromium-native", "native", "Chromium's own HLS: `<video src>`, no JavaScript player (the closest to Safari and AVPlayer)"),
 		gstreamerMatrixClient("gstreamer-hlsdemux2", "playbin3", nil),
 		gstreamerMatrixClient("gstreamer-hlsdemux", "playbin", []string{"GST_PLUGIN_FEATURE_RANK=hlsdemux2:NONE"}),
 		vlcMatrixClient(),
@@ -234,4 +274,16 @@ func shortErr(err error, n int) string {
 		s = s[:n] + "…"
 	}
 	return s
+}
+
+// mediaPlaylistLoads counts the CDN's answers to requests for the live
+// channel's media playlists (live/ts/<variant>/index.m3u8).
+func mediaPlaylistLoads(st *realStack) int {
+	n := 0
+	for _, line := range st.log.all() {
+		if strings.HasPrefix(line, "cdn  200 GET /live/ts/") && strings.Contains(line, "/index.m3u8") {
+			n++
+		}
+	}
+	return n
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -9,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -56,8 +58,8 @@ var (
 
 // playWithVLC plays p with VLC. In cookies mode it is given the URL a
 // cookie-mode viewer gets, without the cookies VLC cannot send.
-func playWithVLC(t *testing.T, env *matrixEnv, st *realStack, mode playlist.Mode, p ffmpegPresentation) played {
-	c := newFFmpegClient(t, st, mode, p.id)
+func playWithVLC(t *testing.T, env *matrixEnv, st *realStack, mode playlist.Mode, spec cellSpec) played {
+	c := newFFmpegClient(t, st, mode, spec.id)
 	// Not t.TempDir: its parent is private to this user, and VLC may run
 	// as nobody.
 	dir, err := os.MkdirTemp("", "cfhls-vlc-")
@@ -65,15 +67,33 @@ func playWithVLC(t *testing.T, env *matrixEnv, st *realStack, mode playlist.Mode
 	t.Cleanup(func() { _ = os.RemoveAll(dir) })
 	require.NoError(t, os.Chmod(dir, 0o777))
 	out := filepath.Join(dir, "out.ts")
-	args := []string{"-vv", "--play-and-exit", "--no-one-instance", "--sout", "#std{access=file,mux=ts,dst=" + out + "}", c.url}
+	sout := "#std{access=file,mux=ts,dst=" + out + "}"
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if spec.live {
+		// Unpaced, VLC reads a live channel's window and stops at its edge
+		// ("EOF reached"). Paced by a (dummy) display it follows the live
+		// edge, reloading the playlist, until interrupted: after the
+		// seconds to play and two segments of start-up.
+		sout = "#duplicate{dst=display,dst=" + sout[1:] + "}"
+		ctx, cancel = context.WithTimeout(ctx, time.Duration(spec.seconds*float64(time.Second))+2*liveSegment)
+		defer cancel()
+	}
+	args := []string{"-vv", "--play-and-exit", "--no-one-instance", "--vout=dummy", "--aout=dummy", "--sout", sout, c.url}
 	bin := env.tool(toolVLC.name)
 	if os.Geteuid() == 0 {
 		args = append([]string{"--reuid=65534", "--regid=65534", "--clear-groups", bin}, args...)
 		bin = "setpriv"
 	}
-	cmd := exec.Command(bin, args...)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(os.Environ(), "HOME="+dir)
+	// Interrupted, VLC closes its output file properly.
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 10 * time.Second
 	log, err := cmd.CombinedOutput()
+	if spec.live && ctx.Err() != nil {
+		err = nil // stopped as planned
+	}
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("VLC's log (HTTP and adaptive lines):\n%s", vlcLogExcerpt(string(log)))
@@ -88,6 +108,10 @@ func playWithVLC(t *testing.T, env *matrixEnv, st *realStack, mode playlist.Mode
 		assert.NotEmpty(t, vlcRetrievingRE.FindAllString(text, -1), "VLC's log names what it fetched")
 		for _, m := range vlcStatusRE.FindAllStringSubmatch(text, -1) {
 			assert.Contains(t, []string{"200", "206"}, m[1], "an HTTP status in VLC's log")
+		}
+		if spec.live {
+			assert.GreaterOrEqual(t, strings.Count(text, "adaptive demux debug: Updated playlist"), 2,
+				"VLC reloaded the live playlist as it followed the live edge")
 		}
 	}
 	got := played{detail: "adaptive"}

@@ -1,7 +1,7 @@
 """gstplay.py: plays one HLS URL with GStreamer, as fast as it decodes, and
 prints one JSON line saying what ran and what played.
 
-    python3 gstplay.py URL ELEMENT [COOKIE...]
+    [GSTPLAY_SECONDS=N] python3 gstplay.py URL ELEMENT [COOKIE...]
 
 ELEMENT is playbin3 (which picks hlsdemux2 in GStreamer 1.22) or playbin
 (with GST_PLUGIN_FEATURE_RANK=hlsdemux2:NONE in the environment it picks the
@@ -15,6 +15,7 @@ created, how many decoded video frames and audio buffers reached the sinks,
 the presentation time span of the video, and the errors on the bus.
 """
 import json
+import os
 import sys
 
 import gi
@@ -44,6 +45,11 @@ def main():
         s.connect("handoff", on_buffer)
         return s
 
+    # GSTPLAY_SECONDS: stop after that many seconds of video (a live
+    # channel has no end).
+    limit = float(os.environ.get("GSTPLAY_SECONDS") or 0)
+    loop = GLib.MainLoop()
+
     def on_video(_sink, buf, _pad):
         out["video_frames"] += 1
         if buf.pts == Gst.CLOCK_TIME_NONE:
@@ -54,6 +60,8 @@ def main():
             out["video_start"] = start
         if out["video_end"] is None or end > out["video_end"]:
             out["video_end"] = end
+        if limit and out["video_end"] - out["video_start"] >= limit:
+            GLib.idle_add(loop.quit)
 
     def on_audio(_sink, _buf, _pad):
         out["audio_buffers"] += 1
@@ -74,7 +82,6 @@ def main():
 
     player.connect("source-setup", on_source)
 
-    loop = GLib.MainLoop()
     bus = player.get_bus()
     bus.add_signal_watch()
 
