@@ -37,6 +37,10 @@ type statusWriter struct {
 
 func (w *statusWriter) WriteHeader(s int) { w.status = s; w.ResponseWriter.WriteHeader(s) }
 
+// Unwrap lets http.ResponseController reach the connection (the timeline's
+// stream flushes and clears its read deadline through it).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 // logWriter adapts logf to an io.Writer for log.Logger.
 type logWriter func(string, ...any)
 

@@ -25,7 +25,8 @@ const keyPlaceholder = "keys.invalid"
 
 // Limits of the page server's listener (the CDN's are hlstest's). Its
 // requests are small and short: a form, a sign call, a key, a page, hls.js;
-// nothing long-polls, so a whole-request ReadTimeout is safe.
+// the one long request, the page's timeline (GET /events), lifts the read
+// deadline for itself, so a whole-request ReadTimeout is safe.
 const (
 	// pageReadHeaderTimeout bounds reading a request line and headers, so
 	// half-sent requests cannot hold connections open.
@@ -69,12 +70,19 @@ type stack struct {
 	page    *http.Server
 	pageURL string
 	carrier signer.Carrier
+	clock   *demoClock // cfg.clock: the stack's clock plus the offset the demo page may move (clock.go)
+	events  *eventHub  // the page's timeline: the CDN's decisions and the page server's login, sign and keys (events.go)
 }
 
 func newStack(cfg config) (*stack, error) {
 	if cfg.clock == nil {
 		cfg.clock = time.Now
 	}
+	// Everything that checks or issues credentials reads the demo clock,
+	// which the page can move ahead; the live channels keep the base clock.
+	base := cfg.clock
+	dc := &demoClock{base: base}
+	cfg.clock = dc.Now
 	if cfg.logf == nil {
 		cfg.logf = func(string, ...any) {}
 	}
@@ -87,12 +95,12 @@ func newStack(cfg config) (*stack, error) {
 		return nil, err
 	}
 	st := &stack{cfg: cfg, signer: s, carrier: signer.Suffix("-PREFIX"),
-		pageURL: "http://" + cfg.pageListener.Addr().String()}
+		pageURL: "http://" + cfg.pageListener.Addr().String(), clock: dc, events: newEventHub()}
 	cdnURL := "http://" + cfg.cdnListener.Addr().String()
 	errorLog := log.New(logWriter(cfg.logf), "", 0)
 
 	if cfg.live == nil {
-		cfg.live = &hlstest.LiveOrigin{Now: cfg.clock, KeyRotation: 4}
+		cfg.live = &hlstest.LiveOrigin{Now: base, KeyRotation: 4}
 	}
 	if err := cfg.live.Validate(); err != nil {
 		return nil, err
@@ -161,6 +169,7 @@ func newStack(cfg config) (*stack, error) {
 		if logged(cfg.quiet, e.Status) {
 			cfg.logf("%s", cdnLine(e))
 		}
+		st.events.publish(cdnEvent(e))
 	}
 	st.cdn.Start()
 	if st.cdn.URL != cdnURL {
@@ -220,13 +229,14 @@ func newStack(cfg config) (*stack, error) {
 			mux.HandleFunc("GET "+p.path, servePlayer(name))
 		}
 	}
+	st.demoRoutes(mux, origin)
 	mux.HandleFunc("POST /login", login)
 	mux.Handle("/sign", sign)
 	if cfg.keys != nil {
 		mux.Handle("/keys/", http.StripPrefix("/keys", keys))
 	}
 	st.page = &http.Server{
-		Handler:           logRequests(mux, cfg.logf, cfg.quiet),
+		Handler:           logRequests(publishRequests(mux, st.events, cfg.clock), cfg.logf, cfg.quiet),
 		ErrorLog:          errorLog,
 		ReadHeaderTimeout: pageReadHeaderTimeout,
 		ReadTimeout:       pageReadTimeout,
@@ -273,8 +283,9 @@ func (st *stack) signedMaster(id string) (string, error) {
 // under its folder on the CDN, as the sign endpoint's policy.DirScope gives.
 func (st *stack) scope(id string) string { return st.cdn.URL + "/" + id + "/*" }
 
-// Close stops both servers.
+// Close stops both servers and ends the timeline's streams.
 func (st *stack) Close() {
+	st.events.Close()
 	_ = st.page.Close()
 	st.cdn.Close()
 }
