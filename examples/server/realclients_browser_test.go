@@ -1,10 +1,8 @@
 package main
 
 import (
-	"io/fs"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/chromedp/cdproto/network"
@@ -17,37 +15,6 @@ import (
 // hls.js in headless Chromium: the player page of the demo (page origin and
 // CDN on different ports, so CORS is real) plays the embedded sample through
 // the simulated CloudFront.
-
-// onlyVariant returns the embedded sample with a master playlist that lists
-// only the variant whose URI is uri, so that hls.js has to play it.
-func onlyVariant(t *testing.T, uri string) fs.FS {
-	t.Helper()
-	m := fstest.MapFS{}
-	require.NoError(t, fs.WalkDir(sampleMedia(), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(sampleMedia(), p)
-		m[p] = &fstest.MapFile{Data: b}
-		return err
-	}))
-	lines := strings.SplitAfter(string(m["sample/master.m3u8"].Data), "\n")
-	var master strings.Builder
-	for i := 0; i < len(lines); i++ {
-		if strings.HasPrefix(lines[i], "#EXT-X-STREAM-INF:") && i+1 < len(lines) {
-			if strings.TrimSpace(lines[i+1]) == uri {
-				master.WriteString(lines[i] + lines[i+1])
-			}
-			i++
-			continue
-		}
-		master.WriteString(lines[i])
-	}
-	require.Contains(t, master.String(), "#EXT-X-STREAM-INF:")
-	require.Equal(t, 1, strings.Count(master.String(), "#EXT-X-STREAM-INF:"), "one variant: %s", master.String())
-	m["sample/master.m3u8"] = &fstest.MapFile{Data: []byte(master.String())}
-	return m
-}
 
 // TestRealClientBrowser plays the embedded sample on the player page with
 // the npm copy of hls.js in headless Chromium, and shows that without CORS

@@ -267,15 +267,6 @@ func requirePlayer(t *testing.T, name string) {
 	}
 }
 
-// shortErr is err's message cut to n bytes, for a table cell.
-func shortErr(err error, n int) string {
-	s := strings.TrimSpace(err.Error())
-	if len(s) > n {
-		s = s[:n] + "…"
-	}
-	return s
-}
-
 // mediaPlaylistLoads counts the CDN's answers to requests for the live
 // channel's media playlists (live/ts/<variant>/index.m3u8).
 func mediaPlaylistLoads(st *realStack) int {
