@@ -30,16 +30,37 @@ import (
 // origin raw or resolved is nothing a signed policy can rely on. Every
 // request the Verifier accepts CloudFront accepts too; the reverse does not
 // hold for such paths.
+//
+// A Verifier remembers the signatures it has verified, so that the same
+// credentials presented again (every request of a viewer in propagate mode,
+// every viewer of a bucketed policy) cost no RSA or ECDSA operation; every
+// other check runs on every call. See [Verifier.SetCacheSize].
+//
+// The zero Verifier trusts no key and is ready to use, as is one from
+// [NewVerifier].
 type Verifier struct {
-	mu   sync.RWMutex
-	keys map[string]crypto.PublicKey
+	mu       sync.RWMutex
+	keys     map[string]trustedKey
+	gen      uint64    // generations handed out to keys so far
+	cache    *sigCache // nil: no cache
+	cacheSet bool      // SetCacheSize was called; AddKey leaves cache alone
+}
+
+// trustedKey is a public key the Verifier trusts, with the generation AddKey
+// gave it: unique per call, so the cache never takes one key for another
+// trusted under the same ID before or after it.
+type trustedKey struct {
+	pub crypto.PublicKey
+	gen uint64
 }
 
 // NewVerifier returns a Verifier that trusts no key yet; see [Verifier.AddKey].
-func NewVerifier() *Verifier { return &Verifier{keys: map[string]crypto.PublicKey{}} }
+func NewVerifier() *Verifier { return &Verifier{keys: map[string]trustedKey{}} }
 
 // AddKey trusts pub (RSA 2048 or ECDSA P-256) under keyPairID. A key group
-// holds several keys; add each.
+// holds several keys; add each. Adding a key under an ID already trusted
+// replaces the key, and signatures verified with the old one must verify
+// again with the new one.
 func (v *Verifier) AddKey(keyPairID string, pub crypto.PublicKey) error {
 	if err := checkKeyPairID(keyPairID); err != nil {
 		return err
@@ -50,10 +71,24 @@ func (v *Verifier) AddKey(keyPairID string, pub crypto.PublicKey) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.keys == nil {
-		v.keys = map[string]crypto.PublicKey{}
+		v.keys = map[string]trustedKey{}
 	}
-	v.keys[keyPairID] = pub
+	if v.cache == nil && !v.cacheSet {
+		v.cache = newSigCache(DefaultVerifierCacheSize)
+	}
+	v.gen++
+	v.keys[keyPairID] = trustedKey{pub: pub, gen: v.gen}
 	return nil
+}
+
+// RemoveKey stops trusting the key under keyPairID, as when a key leaves the
+// distribution's trusted key group: credentials naming it are refused with
+// ErrUnknownKey from then on, however often they verified before. Removing
+// an ID that is not trusted does nothing.
+func (v *Verifier) RemoveKey(keyPairID string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	delete(v.keys, keyPairID)
 }
 
 // Source says where a Verifier found a request's credentials.

@@ -52,7 +52,8 @@ func (v *Verifier) check(res *Result, raw rawCredentials, client netip.Addr, now
 	}
 	res.KeyPairID = raw.keyID
 	v.mu.RLock()
-	pub, ok := v.keys[raw.keyID]
+	key, ok := v.keys[raw.keyID]
+	cache := v.cache
 	v.mu.RUnlock()
 	if !ok {
 		return fmt.Errorf("%w: Key-Pair-Id %q is not in the trusted key group", ErrUnknownKey, raw.keyID)
@@ -68,7 +69,7 @@ func (v *Verifier) check(res *Result, raw rawCredentials, client netip.Addr, now
 	if res.Signature, err = readSignature(raw.sig); err != nil {
 		return err
 	}
-	if err := verifySignature(pub, res.Hash, res.PolicyJSON, res.Signature); err != nil {
+	if err := verifyCached(cache, key, raw.keyID, res.Hash, res.PolicyJSON, res.Signature); err != nil {
 		return err
 	}
 	if err := readPolicy(res, canned); err != nil {
