@@ -1,6 +1,8 @@
 package playlist_test
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -9,7 +11,11 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/stretchr/testify/require"
+
 	"github.com/cfhls/cfhls/playlist"
+	"github.com/cfhls/cfhls/policy"
+	"github.com/cfhls/cfhls/signer"
 )
 
 func benchServe(b *testing.B, h http.Handler, target string) {
@@ -79,4 +85,34 @@ func BenchmarkHandlerLive1000(b *testing.B) {
 	h := &playlist.Handler{Origin: playlist.FSOrigin(fsys), Mode: playlist.ModeServerSide,
 		ServerSide: playlist.ServerSide{Signer: e.signer, TTL: 3 * time.Hour}, Now: func() time.Time { return clock }}
 	benchServe(b, h, cdn+"/movies/1/index.m3u8")
+}
+
+// BenchmarkHandlerPropagateVerifier serves a small media playlist in
+// ModePropagate with a Verifier (RSA 2048) checking the carried
+// credentials, the same credentials on every request as from one viewer
+// reloading: with the Verifier's cache of verified signatures off
+// (SetCacheSize(0): an RSA verification per request) and on (the default:
+// verified once).
+func BenchmarkHandlerPropagateVerifier(b *testing.B) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(b, err)
+	s, err := signer.New("K2RSATEST", key)
+	require.NoError(b, err)
+	creds, err := s.Credentials(policy.New(cdn+"/movies/1/*", clock.Add(time.Hour)))
+	require.NoError(b, err)
+	carrier := signer.Suffix("-PREFIX")
+	fsys := fstest.MapFS{"movies/1/low/index.m3u8": {Data: []byte(media)}}
+	for _, bc := range []struct {
+		name string
+		size int
+	}{{"cache=off", 0}, {"cache=on", signer.DefaultVerifierCacheSize}} {
+		b.Run(bc.name, func(b *testing.B) {
+			v := signer.NewVerifier()
+			require.NoError(b, v.SetCacheSize(bc.size))
+			require.NoError(b, v.AddKey("K2RSATEST", key.Public()))
+			h := &playlist.Handler{Origin: playlist.FSOrigin(fsys), Mode: playlist.ModePropagate,
+				Propagate: playlist.Carried{Carrier: &carrier, Verifier: v}, Now: func() time.Time { return clock }}
+			benchServe(b, h, cdn+"/movies/1/low/index.m3u8?"+carrier.Encode(creds))
+		})
+	}
 }
