@@ -33,13 +33,17 @@ const via = "1.1 hlstest.cloudfront.net (CloudFront)"
 // An origin sees the viewer's request with the query its behavior forwards,
 // the viewer's Host header (as with an origin request policy that forwards
 // Host; CloudFront's default sends the origin's own domain), no Cookie or
-// Authorization header (CloudFront's defaults), and Via, X-Amz-Cf-Id,
+// Authorization header (CloudFront's defaults; but the cookies and headers
+// a behavior's Cache key names), and Via, X-Amz-Cf-Id,
 // X-Forwarded-For (the client IP appended to what the viewer sent, as
 // CloudFront does) and CloudFront-Viewer-Address (ip:port, as when the origin
 // request policy adds it) set.
 // Viewers get Via, X-Amz-Cf-Id and X-Cache ("Miss from cloudfront", or
-// "Error from cloudfront" for refusals and origin errors). Nothing is cached:
-// every request reaches the origin, which is what a test wants to see.
+// "Error from cloudfront" for refusals and origin errors). Nothing is cached
+// unless a behavior has a Cache policy: by default every request reaches
+// the origin, which is what most tests want to see. With one, answers come
+// from the cache ("Hit from cloudfront", with Age) after the credentials
+// are checked; see CachePolicy, Stats and CacheSize.
 //
 // A request whose path holds a dot segment or a backslash in any spelling
 // (literal "..", "%2e%2e", "..%2f", "..%5c", ...; see signer.CheckPath), or
@@ -115,6 +119,13 @@ type CloudFront struct {
 	// every entry.
 	LogLimit int
 
+	// CacheSize bounds the memory of the behaviors' caches together, in
+	// bytes of stored bodies, headers and keys; the least recently used
+	// answers are evicted first, and an answer larger than CacheSize is not
+	// stored. Zero or negative means 64 MiB. Only behaviors with a Cache
+	// policy cache anything.
+	CacheSize int64
+
 	// What Start made of the fields above.
 	srv      *httptest.Server
 	addr     string // the listener's address, what clients really dial
@@ -125,6 +136,7 @@ type CloudFront struct {
 	fallback Behavior   // Default, with an origin and DefaultPathPattern
 	limits   serverLimits
 	log      requestLog
+	cache    answerCache
 	ids      atomic.Uint64
 
 	clientIPs sync.Map // client-side local address of a connection -> netip.Addr
@@ -241,6 +253,8 @@ func (cf *CloudFront) serve(w http.ResponseWriter, r *http.Request) {
 
 	b := cf.behavior(r.URL.EscapedPath())
 	e.Behavior = b.PathPattern
+	var originBytes int64
+	defer func() { b.stats.count(&e, originBytes) }()
 	id := "hlstest-" + strconv.FormatUint(cf.ids.Add(1), 10)
 	h := w.Header()
 	h.Set("Via", via)
@@ -273,31 +287,16 @@ func (cf *CloudFront) serve(w http.ResponseWriter, r *http.Request) {
 		e.Decision = DecisionAllowed
 	}
 
-	out := r.Clone(r.Context())
-	out.URL.RawQuery = b.Query.filter(r.URL.RawQuery)
-	out.URL.ForceQuery = false
-	out.RequestURI = out.URL.RequestURI()
-	out.Header.Del("Cookie")
-	out.Header.Del("Authorization")
-	out.Header.Set("Via", via)
-	out.Header.Set("X-Amz-Cf-Id", id)
-	if e.ClientIP.IsValid() {
-		ip := e.ClientIP.String()
-		xff := ip
-		if prior := r.Header.Get("X-Forwarded-For"); prior != "" {
-			xff = prior + ", " + ip
-		}
-		out.Header.Set("X-Forwarded-For", xff)
-		port := "0"
-		if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
-			port = strconv.Itoa(int(ap.Port()))
-		}
-		out.Header.Set("CloudFront-Viewer-Address", ip+":"+port)
+	out := cf.originRequest(r, b, id, e.ClientIP)
+	if b.Cache != nil {
+		originBytes = cf.serveCached(w, r, out, b, &e)
+		return
 	}
 	e.OriginURI = out.RequestURI
 	sw := &statusWriter{ResponseWriter: w}
 	b.Origin.ServeHTTP(sw, out)
 	e.Status = sw.code()
+	originBytes = sw.bytes
 }
 
 // refuse answers 403 with CloudFront's XML body and records why.

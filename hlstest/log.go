@@ -41,6 +41,42 @@ func (d Decision) String() string {
 	return fmt.Sprintf("Decision(%d)", int(d))
 }
 
+// CacheResult says how a behavior's cache took part in an answer.
+type CacheResult int
+
+// Cache results, as recorded in an Entry.
+const (
+	// CacheNone: the behavior has no Cache policy, or the request never
+	// reached it (refused, preflight).
+	CacheNone CacheResult = iota
+	// CacheMiss: the origin answered ("Miss from cloudfront", or "Error
+	// from cloudfront" for 4xx and 5xx), whether or not the answer was
+	// stored.
+	CacheMiss
+	// CacheHit: the cache answered without asking the origin ("Hit from
+	// cloudfront").
+	CacheHit
+	// CacheRefreshHit: the cached answer had expired, the origin confirmed
+	// it with 304 Not Modified, and the cache answered ("RefreshHit from
+	// cloudfront").
+	CacheRefreshHit
+)
+
+// String returns "", "Miss", "Hit" or "RefreshHit".
+func (c CacheResult) String() string {
+	switch c {
+	case CacheNone:
+		return ""
+	case CacheMiss:
+		return "Miss"
+	case CacheHit:
+		return "Hit"
+	case CacheRefreshHit:
+		return "RefreshHit"
+	}
+	return fmt.Sprintf("CacheResult(%d)", int(c))
+}
+
 // Entry records one viewer request.
 type Entry struct {
 	// Time is the simulator's clock when the request arrived.
@@ -70,8 +106,13 @@ type Entry struct {
 	// Status is the status code the viewer got.
 	Status int
 	// OriginURI is the request URI (path and forwarded query) the origin
-	// saw; empty when the origin was not asked.
+	// saw; empty when the origin was not asked (refusals, cache hits).
 	OriginURI string
+	// Cache says what the behavior's cache did: CacheHit or
+	// CacheRefreshHit when it answered, CacheMiss when the origin did, and
+	// CacheNone when the behavior has no Cache policy or the request was
+	// refused before reaching it.
+	Cache CacheResult
 }
 
 // String formats the entry on one line, for logs and failure messages.
@@ -80,6 +121,9 @@ func (e Entry) String() string {
 	fmt.Fprintf(&b, "%d %s %s [%s] %s", e.Status, e.Method, e.URL, e.Behavior, e.Decision)
 	if e.Source != "" {
 		fmt.Fprintf(&b, " by %s", e.Source)
+	}
+	if e.Cache != CacheNone {
+		fmt.Fprintf(&b, ", cache %s", e.Cache)
 	}
 	if e.Err != nil {
 		fmt.Fprintf(&b, ": %v", e.Err)

@@ -20,8 +20,9 @@ import (
 // started, and when it cannot start: when a key in Keys is not one
 // CloudFront accepts, when Domain is not a host name (no scheme, port or
 // path), when a behavior in Behaviors has no PathPattern, or when Default
-// or a behavior in Behaviors has no Origin and Origin is nil. The panic
-// message names the field, such as "CloudFront.Behaviors[1]".
+// or a behavior in Behaviors has no Origin and Origin is nil, or when a
+// behavior's Cache policy does not validate (CachePolicy.Validate). The
+// panic message names the field, such as "CloudFront.Behaviors[1]".
 func (cf *CloudFront) Start() {
 	if cf.srv != nil {
 		panic("hlstest: CloudFront already started")
@@ -78,6 +79,9 @@ func (cf *CloudFront) configure() error {
 	if fallback.Origin == nil {
 		return errors.New("CloudFront.Default has no Origin, and CloudFront.Origin is nil")
 	}
+	if err := fallback.prepare(); err != nil {
+		return fmt.Errorf("CloudFront.Default.Cache: %w", err)
+	}
 	routes := make([]Behavior, 0, len(cf.Behaviors))
 	for i, b := range cf.Behaviors {
 		if b.PathPattern == "" {
@@ -89,6 +93,9 @@ func (cf *CloudFront) configure() error {
 		if b.Origin == nil {
 			return fmt.Errorf("CloudFront.Behaviors[%d] (%q) has no Origin, and CloudFront.Origin is nil", i, b.PathPattern)
 		}
+		if err := b.prepare(); err != nil {
+			return fmt.Errorf("CloudFront.Behaviors[%d] (%q).Cache: %w", i, b.PathPattern, err)
+		}
 		routes = append(routes, b)
 	}
 	clock := cf.Now
@@ -98,5 +105,6 @@ func (cf *CloudFront) configure() error {
 
 	cf.verifier, cf.host, cf.fallback, cf.routes, cf.clock = verifier, host, fallback, routes, clock
 	cf.log.limit, cf.log.observe = cf.LogLimit, cf.Observe
+	cf.cache.init(cf.CacheSize)
 	return nil
 }

@@ -6,11 +6,13 @@ import (
 	"strings"
 )
 
-// statusWriter records the status an origin answers with and marks the
-// response as CloudFront marks it.
+// statusWriter records the status an origin (or the cache) answers with
+// and the body bytes written, and marks the response as CloudFront marks it.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	bytes  int64
+	xcache string // X-Cache below 400; empty means "Miss from cloudfront"
 }
 
 // WriteHeader records the first status and sets X-Cache as CloudFront does.
@@ -18,6 +20,9 @@ func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
 		cache := "Miss from cloudfront"
+		if w.xcache != "" {
+			cache = w.xcache
+		}
 		if code >= 400 {
 			cache = "Error from cloudfront"
 		}
@@ -31,7 +36,9 @@ func (w *statusWriter) Write(p []byte) (int, error) {
 	if w.status == 0 {
 		w.WriteHeader(http.StatusOK)
 	}
-	return w.ResponseWriter.Write(p)
+	n, err := w.ResponseWriter.Write(p)
+	w.bytes += int64(n)
+	return n, err
 }
 
 // Flush passes flushes through, for origins that stream.
