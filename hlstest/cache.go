@@ -157,7 +157,10 @@ func (cf *CloudFront) serveCached(w http.ResponseWriter, r, out *http.Request, b
 		limit: cf.cache.limit, dropCookies: !b.Cache.AllCookies && len(b.Cache.Cookies) == 0}
 	b.Origin.ServeHTTP(cw, out)
 	e.Status = cw.code()
-	if r.Method == http.MethodGet && !cw.over && cw.header != nil {
+	// CloudFront does not cache an answer shorter than its Content-Length
+	// ("Dropped TCP connections", custom origins page).
+	complete := cw.header.Get("Content-Length") == "" || cw.header.Get("Content-Length") == strconv.Itoa(cw.body.Len())
+	if r.Method == http.MethodGet && !cw.over && cw.header != nil && complete {
 		cf.store(b, key, r, cw.code(), cw.header, cw.body.Bytes())
 	}
 	return cw.bytes

@@ -47,7 +47,10 @@ const (
 //     answer on re:Post/Stack Overflow describes the same clamp.)
 //   - none of these: DefaultTTL.
 //
-// A TTL of 0 stores nothing. Only GET answers are stored, with status 200,
+// A TTL of 0 stores nothing, nor does an answer shorter than its
+// Content-Length ("Dropped TCP connections" in "Request and response
+// behavior for custom origins"), nor one larger than CloudFront.CacheSize.
+// Only GET answers are stored, with status 200,
 // or a redirect (301, 302, 307, 308: "CloudFront caches the redirect",
 // "Request and response behavior for custom origins"). Errors follow "How
 // CloudFront processes and caches HTTP 4xx and 5xx status codes from your

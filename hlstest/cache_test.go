@@ -3,6 +3,7 @@ package hlstest
 import (
 	"crypto"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -206,6 +207,23 @@ func TestCloudFrontCacheAnswers(t *testing.T) {
 		fx.clock.Set(t0.Add(11 * time.Second))
 		get(t, fx.cf.Client(), u)
 		assert.Equal(t, CacheMiss, lastEntry(t, fx.cf).Cache)
+	})
+	t.Run("an answer cut short is not stored", func(t *testing.T) {
+		var n atomic.Int64
+		short := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			n.Add(1)
+			w.Header().Set("Content-Length", "100")
+			_, _ = w.Write([]byte("only ten b"))
+		})
+		fx, s, pol := cacheFixture(t, &CachePolicy{DefaultTTL: time.Hour}, short)
+		u := mustSignURL(t, s, fx.cf.URL+"/movies/1/a.ts", pol)
+		for range 2 {
+			resp, err := fx.cf.Client().Get(u)
+			require.NoError(t, err)
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		assert.Equal(t, int64(2), n.Load())
 	})
 	t.Run("Set-Cookie is not passed on without cookies in the key", func(t *testing.T) {
 		fx, s, pol := cacheFixture(t, &CachePolicy{DefaultTTL: time.Hour}, &echoOrigin{})
