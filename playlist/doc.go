@@ -132,34 +132,50 @@
 //   - caps the lifetimes of [Handler.CacheControl] (max-age, s-maxage,
 //     stale-while-revalidate, stale-if-error) to half the target duration,
 //     so that no cache serves a playlist a player should already have
-//     reloaded, fresh or stale. The default, "private, no-cache",
-//     needs no cap.
+//     reloaded, fresh or stale; its default gives live playlists that
+//     lifetime where they may be shared.
 //
-// CloudFront caches the playlists of a behavior by its cache policy,
-// which honours the Handler's Cache-Control only within its TTLs:
+// # Caching
+//
+// With CacheControl empty, a Handler says in each answer what CloudFront
+// may cache and for how long, safely for every viewer it would serve: a
+// cached answer goes only to viewers whose request has the same cache
+// key, after CloudFront has checked their own credentials.
+//
+//   - [ModeServerSide]: VOD and multivariant playlists are shared while
+//     the minted credentials still last TTL ("public, max-age=M,
+//     s-maxage=S", S below Bucket, M at most [BrowserMaxAge]): one origin
+//     fetch and one signature per playlist and bucket, whatever the number
+//     of viewers. Live media playlists for half the target duration. Not
+//     shared with [ServerSide.BindViewerIP], nor with [ServerSide.Viewer]
+//     unless [Handler.QueryInCacheKey].
+//   - [ModePropagate]: the answer holds the viewer's credentials, so it is
+//     shared only with [Handler.QueryInCacheKey] (viewers of one bucket
+//     hold the same credentials and share it).
+//   - [ModeCookies]: the playlist holds no credentials; the origin's own
+//     Cache-Control applies (capped for live media playlists).
+//   - LL-HLS requests (_HLS_msn, _HLS_part, _HLS_skip) are shared only with
+//     [Handler.QueryInCacheKey], which tells blocking reloads apart.
+//
+// The CloudFront cache policy for the *.m3u8 behavior that goes with it:
 //
 //   - Minimum TTL 0. Above 0, CloudFront keeps an answer at least that
 //     long even when Cache-Control says no-cache, no-store or private (as
 //     CloudFront's CachePolicyConfig documentation warns), and a live
-//     playlist goes stale.
-//   - Maximum TTL: CloudFront takes max-age or s-maxage from the origin's
-//     Cache-Control, but no longer than the maximum TTL; the default TTL
-//     applies to answers with neither of them and no Expires. The
-//     Handler's default ("private, no-cache") is never cached; a
-//     CacheControl without a lifetime (such as "public") gets one for live
-//     media playlists, but multivariant and VOD playlists are sent as set,
-//     so give them a max-age or the default TTL applies.
-//   - All query strings in the cache key: the credentials or carried
-//     copies, and the delivery directives, tell answers apart.
+//     playlist goes stale, or one viewer's answer goes to another.
+//   - Maximum TTL at least Bucket (the default 15 minutes); CloudFront
+//     takes max-age or s-maxage from the answer, no longer than the
+//     maximum TTL; the default TTL applies to answers with neither (in
+//     ModeCookies, when the origin sends none).
+//   - Query strings in the cache key: none needed in ModeServerSide
+//     without a Viewer (every viewer in a bucket gets the same answer);
+//     all of them (or the carried copies and _HLS_msn, _HLS_part,
+//     _HLS_skip) with QueryInCacheKey set, in ModePropagate and for LL-HLS.
+//   - No headers or cookies in the cache key.
 //
-// The managed policy CachingDisabled (what examples/lambda uses for
-// *.m3u8) never caches, which is always safe. To let CloudFront absorb
-// reloads, use a policy with minimum TTL 0 and all query strings in the
-// cache key, and set CacheControl to a short shared lifetime such as
-// "public, max-age=1"; never with [ServerSide.BindViewerIP], whose
-// answers belong to one address that the cache key does not hold.
-// Unverified against CloudFront's documentation: that the managed
-// policy UseOriginCacheControlHeaders-QueryStrings has exactly those
-// settings, and which of max-age and s-maxage CloudFront prefers when both
-// are present (the Handler caps both, so either is safe).
+// The managed policy CachingDisabled never caches, which is always safe
+// and costs an origin request per playlist request. Unverified against
+// CloudFront's documentation: which of max-age and s-maxage CloudFront
+// prefers when both are present (the Handler sets both to what a shared
+// cache may use, the browser's max-age being the shorter).
 package playlist

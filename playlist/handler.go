@@ -142,9 +142,27 @@ type Handler struct {
 	// MaxBytes is the largest playlist accepted from the origin (after gzip
 	// decoding). Zero means DefaultMaxBytes; negative is an error.
 	MaxBytes int64
-	// CacheControl is sent with rewritten playlists. Empty means
-	// "private, no-cache": answers hold credentials, so shared caches must
-	// not keep them and players revalidate. For a live media playlist
+	// CacheControl is sent with rewritten playlists. Empty means what the
+	// mode allows, safely for every viewer of a shared cache (CloudFront)
+	// that checks credentials before its cache, as CloudFront does:
+	//   - ModeServerSide, VOD and multivariant: "public, max-age=M,
+	//     s-maxage=S" where S is how long the minted credentials still
+	//     last TTL (their expiry is rounded up to Bucket, so S is between
+	//     0 and Bucket) and M is S up to BrowserMaxAge: every viewer gets
+	//     credentials that last at least TTL, and each playlist costs one
+	//     origin fetch and one signature per bucket;
+	//   - ModePropagate: the same for signer.DefaultBucket, only with
+	//     QueryInCacheKey (the answer holds the viewer's credentials);
+	//   - live media playlists in both: half the target duration, as
+	//     below;
+	//   - "private, no-cache" when no shared cache may keep the answer:
+	//     ModePropagate without QueryInCacheKey; ModeServerSide with
+	//     BindViewerIP, or with ServerSide.Viewer but not QueryInCacheKey;
+	//     an LL-HLS request (_HLS_msn, _HLS_part, _HLS_skip) without
+	//     QueryInCacheKey; credentials that would not last TTL once cached;
+	//   - ModeCookies: the origin's Cache-Control, or none (the playlist
+	//     holds no credentials: it is the same for every viewer).
+	// Set, it is sent as it is, but for a live media playlist
 	// (EXT-X-TARGETDURATION without EXT-X-ENDLIST or
 	// EXT-X-PLAYLIST-TYPE:VOD) every max-age, s-maxage,
 	// stale-while-revalidate and stale-if-error in it is capped to half the
@@ -155,9 +173,14 @@ type Handler struct {
 	// multivariant and VOD playlists get it as it is. A shared cache may
 	// keep an answer only if every viewer it serves may have its
 	// credentials: not with BindViewerIP, and only with all query strings
-	// in the cache key. See Live in the package documentation for the
-	// CloudFront settings that honour it.
+	// in the cache key. See Caching in the package documentation for the
+	// CloudFront cache policy that goes with each mode.
 	CacheControl string
+	// QueryInCacheKey says that CloudFront's cache policy for the playlist
+	// behavior puts every query string in the cache key (or at least the
+	// carried copies and _HLS_msn, _HLS_part and _HLS_skip): answers that
+	// depend on the query may then be shared (see CacheControl).
+	QueryInCacheKey bool
 	// AllowOrigins lists the origins allowed by CORS ("*" for any), applied
 	// to every answer including errors and preflights. Empty sends none
 	// (CloudFront's response headers policy may add them instead).
@@ -258,8 +281,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Server-side credentials only for playlists the origin has: unknown
 	// paths cost no signature and do not push real entries out of the cache.
 	info := readMedia(ans.buf.Bytes())
+	var slack time.Duration
 	if h.Mode == ModeServerSide {
-		if err := h.serverSide(r, public, &rw, viewer, info); err != nil {
+		if slack, err = h.serverSide(r, public, &rw, viewer, info); err != nil {
 			h.failCredentials(w, err)
 			return
 		}
@@ -282,7 +306,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr := w.Header()
 	hdr.Set("Content-Type", "application/vnd.apple.mpegurl")
 	hdr.Set("Content-Length", strconv.Itoa(len(out)))
-	hdr.Set("Cache-Control", h.cacheControl(info))
+	if cc := h.cacheControl(info, ans.header, h.sharedFor(r, info, slack)); cc != "" {
+		hdr.Set("Cache-Control", cc)
+	}
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(out)

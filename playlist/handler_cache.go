@@ -1,22 +1,110 @@
 package playlist
 
 import (
+	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/cfhls/cfhls/signer"
 )
 
-// cacheControl is the Cache-Control of a rewritten playlist: CacheControl,
-// or "private, no-cache" when it is empty; for a live media playlist, with
-// its freshness capped to half the target duration (see capMaxAge).
-func (h *Handler) cacheControl(info mediaInfo) string {
-	cc := h.CacheControl
-	if cc == "" {
-		return "private, no-cache"
+// BrowserMaxAge is the longest max-age a Handler gives a VOD playlist that
+// shared caches may keep: a browser keeps it that long, CloudFront as long
+// as s-maxage says.
+const BrowserMaxAge = 60 * time.Second
+
+// notShared is the Cache-Control of an answer no shared cache may keep.
+const notShared = "private, no-cache"
+
+// cacheControl is the Cache-Control of a rewritten playlist (see
+// Handler.CacheControl): CacheControl when set; otherwise what the mode
+// allows, for as long as shared says a shared cache may keep the answer
+// (zero or less: not at all). Live media playlists get at most half their
+// target duration (see capMaxAge). "" means no header.
+func (h *Handler) cacheControl(info mediaInfo, origin http.Header, shared time.Duration) string {
+	if cc := h.CacheControl; cc != "" {
+		if !info.live {
+			return cc
+		}
+		return capMaxAge(cc, info.target/2)
 	}
+	if h.Mode == ModeCookies {
+		// Credentials travel in cookies: the answer is the same for every
+		// viewer, so the origin's own caching applies.
+		cc := origin.Get("Cache-Control")
+		if !info.live {
+			return cc
+		}
+		if cc == "" {
+			cc = "public"
+		}
+		return capMaxAge(cc, info.target/2)
+	}
+	s := int64(shared / time.Second)
+	if s <= 0 {
+		return notShared
+	}
+	browser := s
 	if !info.live {
-		return cc
+		browser = min(s, int64(BrowserMaxAge/time.Second))
 	}
-	return capMaxAge(cc, info.target/2)
+	return "public, max-age=" + strconv.FormatInt(browser, 10) + ", s-maxage=" + strconv.FormatInt(s, 10)
+}
+
+// sharedFor says how long a shared cache (CloudFront) may keep the answer
+// to r, rewritten in the Handler's mode, and serve it to every viewer whose
+// request has the same cache key; zero when it may not. slack is, in
+// ModeServerSide, how much longer than TTL the minted credentials last
+// (their expiry rounded up to Bucket). A live media playlist may be kept
+// half its target duration, whatever the slack: each segment's
+// credentials last TTL from when it appeared.
+//
+//   - ModePropagate: the answer holds the viewer's own credentials, so only
+//     with QueryInCacheKey, for signer.DefaultBucket: CloudFront checks
+//     each viewer's credentials before its cache, and a cached answer goes
+//     only to a request with the same credentials.
+//   - ModeServerSide: every viewer in a bucket gets the same credentials,
+//     so for as long as they still last TTL from the moment they are
+//     served (the slack); never with BindViewerIP (an answer for one
+//     address), and with ServerSide.Viewer only with QueryInCacheKey (the
+//     viewer's credentials cap the answer).
+//   - Either: a request with the LL-HLS delivery directives (_HLS_msn,
+//     _HLS_part, _HLS_skip) only with QueryInCacheKey, which tells
+//     blocking reloads apart.
+func (h *Handler) sharedFor(r *http.Request, info mediaInfo, slack time.Duration) time.Duration {
+	if !h.QueryInCacheKey && hasDirectives(r.URL.RawQuery) {
+		return 0
+	}
+	ss := &h.ServerSide
+	switch {
+	case h.Mode == ModePropagate && h.QueryInCacheKey,
+		h.Mode == ModeServerSide && !ss.BindViewerIP && (ss.Viewer.Carrier == nil || h.QueryInCacheKey):
+	default:
+		return 0
+	}
+	switch {
+	case info.live:
+		return time.Duration(info.target/2) * time.Second
+	case h.Mode == ModePropagate:
+		return signer.DefaultBucket
+	}
+	return slack
+}
+
+// hasDirectives reports whether a raw query holds an LL-HLS delivery
+// directive (a parameter whose name starts with _HLS_).
+func hasDirectives(raw string) bool {
+	for raw != "" {
+		var kv string
+		kv, raw, _ = strings.Cut(raw, "&")
+		name, _, _ := strings.Cut(kv, "=")
+		if n, err := url.QueryUnescape(name); err == nil && strings.HasPrefix(n, "_HLS_") {
+			return true
+		}
+	}
+	return false
 }
 
 // capMaxAge lowers every max-age, s-maxage, stale-while-revalidate and

@@ -17,8 +17,8 @@ import (
 
 // TestHandlerCacheControlLive: for a live media playlist, the max-age and
 // s-maxage of Handler.CacheControl are capped to half the target duration
-// (floor, whole seconds); multivariant and VOD playlists, and the default
-// "private, no-cache", are left as they are. In every mode.
+// (floor, whole seconds); multivariant and VOD playlists are left as they
+// are. In every mode. TestHandlerCacheControlDefaults has the defaults.
 func TestHandlerCacheControlLive(t *testing.T) {
 	const (
 		live6  = "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-MEDIA-SEQUENCE:3\n#EXTINF:6,\na.ts\n"
@@ -34,7 +34,6 @@ func TestHandlerCacheControlLive(t *testing.T) {
 	for _, tc := range []struct {
 		name, cacheControl, body, want string
 	}{
-		{"default, live", "", live6, "private, no-cache"},
 		{"max-age above half the target", "public, max-age=60", live6, "public, max-age=3"},
 		{"s-maxage too, each on its own", "max-age=2, s-maxage=600", live6, "max-age=2, s-maxage=3"},
 		{"half of an odd target, floor", "public, max-age=60", live7, "public, max-age=3"},
@@ -56,7 +55,6 @@ func TestHandlerCacheControlLive(t *testing.T) {
 		{"EXT-X-ENDLIST, indented, CRLF", "max-age=60", vodEnd, "max-age=60"},
 		{"EXT-X-ENDLIST in a comment does not count", "max-age=60", noted, "max-age=3"},
 		{"multivariant", "public, max-age=60", master, "public, max-age=60"},
-		{"default, VOD", "", vod, "private, no-cache"},
 	} {
 		fsys := fstest.MapFS{"live/index.m3u8": {Data: []byte(tc.body)}}
 		for _, mode := range []playlist.Mode{playlist.ModeCookies, playlist.ModeServerSide} {

@@ -85,7 +85,10 @@ func (h *Handler) viewerPolicy(r *http.Request, public *url.URL, rw *Rewriter) (
 // BindViewerIP is set. For a live media playlist, the URIs of its segments
 // get credentials of their own, whose expiry follows from when each segment
 // appeared (see [Handler.segmentQuery]).
-func (h *Handler) serverSide(r *http.Request, public *url.URL, rw *Rewriter, viewer *policy.Policy, info mediaInfo) error {
+//
+// It returns how much longer than TTL the minted credentials last: their
+// expiry is now+TTL rounded up to Bucket.
+func (h *Handler) serverSide(r *http.Request, public *url.URL, rw *Rewriter, viewer *policy.Policy, info mediaInfo) (time.Duration, error) {
 	ss := &h.ServerSide
 	var scope string
 	var err error
@@ -95,7 +98,7 @@ func (h *Handler) serverSide(r *http.Request, public *url.URL, rw *Rewriter, vie
 		scope, err = policy.DirScope(public.String())
 	}
 	if err != nil {
-		return fmt.Errorf("%w: %w", errNoScope, err)
+		return 0, fmt.Errorf("%w: %w", errNoScope, err)
 	}
 	ttl, bucket := ss.TTL, ss.Bucket // never negative: Validate
 	if ttl == 0 {
@@ -108,18 +111,19 @@ func (h *Handler) serverSide(r *http.Request, public *url.URL, rw *Rewriter, vie
 	if ss.BindViewerIP {
 		a := h.clientIP(r)
 		if !a.Is4() {
-			return fmt.Errorf("%w (BindViewerIP is set; viewer address %v)", errUnbindable, a)
+			return 0, fmt.Errorf("%w (BindViewerIP is set; viewer address %v)", errUnbindable, a)
 		}
 		g.ip = netip.PrefixFrom(a, 32)
 	}
 	now := h.now()
-	if rw.Query, err = g.query(policy.RoundUp(now.Add(ttl), bucket)); err != nil {
-		return err
+	expires := policy.RoundUp(now.Add(ttl), bucket)
+	if rw.Query, err = g.query(expires); err != nil {
+		return 0, err
 	}
 	if info.live {
 		rw.segmentQuery = h.segmentQuery(g, playlistKey(public), info.dated, now, ttl, bucket)
 	}
-	return nil
+	return expires.Sub(now.Add(ttl)), nil
 }
 
 // grant is what ModeServerSide mints for one request, but the expiry.

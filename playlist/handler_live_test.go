@@ -77,7 +77,13 @@ func TestHandlerServerSideLive(t *testing.T) {
 				w := getFrom(h, client, cdn+"/live/index.m3u8"+carried, "X-Forwarded-Proto", "https")
 				require.Equal(t, http.StatusOK, w.Code, w.Body.String())
 				body := w.Body.String()
-				assert.Equal(t, "private, no-cache", w.Header().Get("Cache-Control"))
+				// Shared for half the target duration (2 s), but an answer
+				// bound to one viewer.
+				wantCC := "public, max-age=1, s-maxage=1"
+				if tc.viewer {
+					wantCC = "private, no-cache"
+				}
+				assert.Equal(t, wantCC, w.Header().Get("Cache-Control"))
 
 				// An LL-HLS request for the same playlist at the same moment
 				// gets the same answer.
