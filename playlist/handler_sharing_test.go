@@ -57,7 +57,9 @@ func TestHandlerCacheControlDefaults(t *testing.T) {
 				h.ServerSide.BindViewerIP, h.QueryInCacheKey = true, true
 			}, want: "private, no-cache"},
 		{name: "server-side, Viewer without the query in the key", mode: playlist.ModeServerSide, body: vod, now: at, query: carried,
-			set:  func(h *playlist.Handler) { h.ServerSide.Viewer = playlist.Carried{Carrier: &e.carrier, Verifier: e.verifier} },
+			set: func(h *playlist.Handler) {
+				h.ServerSide.Viewer = playlist.Carried{Carrier: &e.carrier, Verifier: e.verifier}
+			},
 			want: "private, no-cache"},
 		{name: "server-side, Viewer with the query in the key", mode: playlist.ModeServerSide, body: vod, now: at, query: carried,
 			set: func(h *playlist.Handler) {
