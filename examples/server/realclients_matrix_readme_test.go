@@ -38,7 +38,7 @@ type matrixResult struct {
 
 // matrixResults collects the cells of one run, and each client's wall time.
 type matrixResults struct {
-	mu      sync.Mutex
+	mu       sync.Mutex
 	cells    []matrixResult
 	clients  map[string]time.Duration
 	versions map[string]string
