@@ -47,11 +47,12 @@ func (a *answer) passThrough(w http.ResponseWriter, r *http.Request) {
 var originServer = new(http.Server)
 
 // fetch asks the origin for the playlist and returns its answer, the body
-// bounded by MaxBytes and gzip decoded. The answer (when not nil) holds a
+// bounded by MaxBytes and gzip decoded; conditionally (see keptOrigin.conditional)
+// when kept is not nil. The answer (when not nil) holds a
 // pooled buffer the caller returns to bufPool. An answer cut short (a
 // ReverseProxy abort or error, a body whose length is not its
 // Content-Length) is an error, whatever its status.
-func (h *Handler) fetch(r *http.Request) (*answer, error) {
+func (h *Handler) fetch(r *http.Request, kept *keptOrigin) (*answer, error) {
 	ctx := r.Context()
 	if ctx.Value(http.ServerContextKey) == nil {
 		ctx = context.WithValue(ctx, http.ServerContextKey, originServer)
@@ -60,6 +61,9 @@ func (h *Handler) fetch(r *http.Request) (*answer, error) {
 	sub.Method = http.MethodGet
 	for _, k := range []string{"Range", "If-Range", "If-None-Match", "If-Modified-Since"} {
 		sub.Header.Del(k)
+	}
+	if kept != nil {
+		kept.conditional(sub.Header)
 	}
 	// Only what fetch can decode; the viewer's own list may name br or zstd.
 	sub.Header.Set("Accept-Encoding", "gzip")

@@ -181,6 +181,11 @@ type Handler struct {
 	// carried copies and _HLS_msn, _HLS_part and _HLS_skip): answers that
 	// depend on the query may then be shared (see CacheControl).
 	QueryInCacheKey bool
+	// Answers, when its MaxBytes is positive, keeps origin playlists and
+	// the playlists rewritten from them, so that a warm request costs no
+	// origin fetch (within Answers.Revalidate, or a 304) and no rewrite.
+	// See AnswerCache for what is kept and what it assumes.
+	Answers AnswerCache
 	// AllowOrigins lists the origins allowed by CORS ("*" for any), applied
 	// to every answer including errors and preflights. Empty sends none
 	// (CloudFront's response headers policy may add them instead).
@@ -192,9 +197,10 @@ type Handler struct {
 	// ModeServerSide mints. Nil means time.Now.
 	Now func() time.Time
 
-	checked sync.Once // Validate has run, at the first request
-	invalid error     // what it said
-	seen    seenCache // when live segments appeared, for ModeServerSide
+	checked sync.Once   // Validate has run, at the first request
+	invalid error       // what it said
+	seen    seenCache   // when live segments appeared, for ModeServerSide
+	kept    answerStore // what Answers keeps
 }
 
 // bufPool holds origin bodies; outPool rewritten playlists.
@@ -247,40 +253,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	ans, err := h.fetch(r)
-	if ans != nil {
-		defer bufPool.Put(ans.buf)
-	}
-	if err != nil {
-		h.fail(w, http.StatusBadGateway, "origin failed", fmt.Errorf("%s: %w", r.URL.Path, err))
+	now := h.now()
+	src, release, ok := h.load(w, r, public.String(), now)
+	defer release()
+	if !ok {
 		return
 	}
-	switch {
-	case ans.status >= 500:
-		h.fail(w, http.StatusBadGateway, "origin failed", fmt.Errorf("%s: origin answered %d", r.URL.Path, ans.status))
-		return
-	case ans.status == http.StatusNotModified:
-		// fetch strips the conditional headers: a 304 answers nothing asked.
-		h.fail(w, http.StatusBadGateway, "origin failed", fmt.Errorf("%s: origin answered 304 to an unconditional request", r.URL.Path))
-		return
-	case ans.status >= 300 && ans.status < 400:
-		// An origin's redirect may name its private host: do not pass it on.
-		h.fail(w, http.StatusBadGateway, "origin failed", fmt.Errorf("%s: origin redirected (%d) to %q", r.URL.Path, ans.status, ans.header.Get("Location")))
-		return
-	case ans.status < 300 && ans.status != http.StatusOK:
-		// 201, 203, 204, 206, ... (and 101): players take any 2xx as the
-		// playlist, so sending it on would serve it unrewritten.
-		h.fail(w, http.StatusBadGateway, "origin failed", fmt.Errorf("%s: origin answered %d; only a 200 is a playlist to rewrite", r.URL.Path, ans.status))
-		return
-	case ans.status != http.StatusOK:
-		// Pass the origin's refusal through (404 stays 404); never rewrite it.
-		ans.passThrough(w, r)
-		return
-	}
-
 	// Server-side credentials only for playlists the origin has: unknown
 	// paths cost no signature and do not push real entries out of the cache.
-	info := readMedia(ans.buf.Bytes())
+	info := src.info
 	var slack time.Duration
 	if h.Mode == ModeServerSide {
 		if slack, err = h.serverSide(r, public, &rw, viewer, info); err != nil {
@@ -291,22 +272,35 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.Keys != nil {
 		h.sendKeys(r, &rw)
 	}
-	outBuf := outPool.Get().(*[]byte)
-	defer outPool.Put(outBuf)
-	out, err := rw.AppendRewrite((*outBuf)[:0], ans.buf.Bytes())
-	*outBuf = out
-	if errors.Is(err, errSigning) { // signing a live segment's credentials
-		h.failCredentials(w, fmt.Errorf("%s: %w", r.URL.Path, err))
-		return
+	var out []byte
+	var rkey string
+	if src.kept != nil {
+		rkey = renderKey(src.kept, src.key, &rw)
+		if it := h.kept.get(rkey); it != nil {
+			out = it.out
+		}
 	}
-	if err != nil {
-		h.fail(w, http.StatusBadGateway, "origin served a malformed playlist", fmt.Errorf("%s: %w", r.URL.Path, err))
-		return
+	if out == nil {
+		outBuf := outPool.Get().(*[]byte)
+		defer outPool.Put(outBuf)
+		out, err = rw.AppendRewrite((*outBuf)[:0], src.body)
+		*outBuf = out
+		if errors.Is(err, errSigning) { // signing a live segment's credentials
+			h.failCredentials(w, fmt.Errorf("%s: %w", r.URL.Path, err))
+			return
+		}
+		if err != nil {
+			h.fail(w, http.StatusBadGateway, "origin served a malformed playlist", fmt.Errorf("%s: %w", r.URL.Path, err))
+			return
+		}
+		if src.kept != nil {
+			h.kept.put(&keptItem{key: rkey, out: bytes.Clone(out)}, h.Answers.MaxBytes)
+		}
 	}
 	hdr := w.Header()
 	hdr.Set("Content-Type", "application/vnd.apple.mpegurl")
 	hdr.Set("Content-Length", strconv.Itoa(len(out)))
-	if cc := h.cacheControl(info, ans.header, h.sharedFor(r, info, slack)); cc != "" {
+	if cc := h.cacheControl(info, src.cacheControl, h.sharedFor(r, info, slack)); cc != "" {
 		hdr.Set("Cache-Control", cc)
 	}
 	w.WriteHeader(http.StatusOK)

@@ -116,3 +116,20 @@ func BenchmarkHandlerPropagateVerifier(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkHandler1000Warm is BenchmarkHandler1000 with the answer cache:
+// the rewritten playlist is kept, and each request is checked against the
+// origin with a conditional request (revalidate=0: If-Modified-Since, 304)
+// or, within AnswerCache.Revalidate, not at all (revalidate=1m). Compare
+// with BenchmarkFileServerRewritten1000, which serves the same bytes.
+func BenchmarkHandler1000Warm(b *testing.B) {
+	e := newEnv(b)
+	fsys := fstest.MapFS{"movies/1/index.m3u8": {Data: playlist.MediaPlaylistForTest(1000), ModTime: clock.Add(-time.Hour)}}
+	for _, revalidate := range []time.Duration{0, time.Minute} {
+		b.Run("revalidate="+revalidate.String(), func(b *testing.B) {
+			h := &playlist.Handler{Origin: playlist.FSOrigin(fsys), Mode: playlist.ModeServerSide, ServerSide: playlist.ServerSide{Signer: e.signer},
+				Answers: playlist.AnswerCache{MaxBytes: 64 << 20, Revalidate: revalidate}, Now: func() time.Time { return clock }}
+			benchServe(b, h, cdn+"/movies/1/index.m3u8")
+		})
+	}
+}

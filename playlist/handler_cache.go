@@ -23,7 +23,7 @@ const notShared = "private, no-cache"
 // allows, for as long as shared says a shared cache may keep the answer
 // (zero or less: not at all). Live media playlists get at most half their
 // target duration (see capMaxAge). "" means no header.
-func (h *Handler) cacheControl(info mediaInfo, origin http.Header, shared time.Duration) string {
+func (h *Handler) cacheControl(info mediaInfo, origin string, shared time.Duration) string {
 	if cc := h.CacheControl; cc != "" {
 		if !info.live {
 			return cc
@@ -33,7 +33,7 @@ func (h *Handler) cacheControl(info mediaInfo, origin http.Header, shared time.D
 	if h.Mode == ModeCookies {
 		// Credentials travel in cookies: the answer is the same for every
 		// viewer, so the origin's own caching applies.
-		cc := origin.Get("Cache-Control")
+		cc := origin
 		if !info.live {
 			return cc
 		}

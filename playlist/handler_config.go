@@ -169,6 +169,9 @@ func (h *Handler) Validate() error {
 	if h.MaxBytes < 0 {
 		return configError("MaxBytes is negative (%d): set a positive size, or zero for DefaultMaxBytes", h.MaxBytes)
 	}
+	if h.Answers.MaxBytes < 0 || h.Answers.Revalidate < 0 {
+		return configError("Answers.MaxBytes (%d) or Answers.Revalidate (%v) is negative: set MaxBytes to zero to keep no answers, Revalidate to zero to ask the origin every time", h.Answers.MaxBytes, h.Answers.Revalidate)
+	}
 	if h.Rewriter.Query != "" || h.Rewriter.Carry != "" {
 		return configError("Rewriter.Query or Rewriter.Carry is set: the Handler sets them per request from its Mode; leave them empty in the template")
 	}
