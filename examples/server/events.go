@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -180,7 +181,7 @@ func cdnEvent(e hlstest.Entry) event {
 	case hlstest.DecisionRefused:
 		ev.Decision = "refused"
 		if e.Err != nil {
-			ev.Reason = e.Err.Error()
+			ev.Reason = shortReason(e.Err.Error())
 		}
 	case hlstest.DecisionPreflight:
 		ev.Decision, ev.Reason = "allowed", "CORS preflight"
@@ -205,6 +206,24 @@ func credentialValue(name string) bool {
 
 // maxPathRunes caps the path of a timeline line.
 const maxPathRunes = 240
+
+// maxReasonRunes caps the reason of a timeline line.
+const maxReasonRunes = 300
+
+// credentialInText finds credential values in free text, such as the URL a
+// "resource does not match" refusal quotes (which keeps the carried
+// copies): the name, the first 6 characters, and the rest.
+var credentialInText = regexp.MustCompile(`((?:Policy|Signature)(?:-PREFIX)?=)([A-Za-z0-9_~%-]{6})[A-Za-z0-9_~%-]+`)
+
+// shortReason returns a refusal's reason with credential values cut to
+// their first 6 characters and "…", at most maxReasonRunes long.
+func shortReason(s string) string {
+	s = credentialInText.ReplaceAllString(s, "${1}${2}…")
+	if r := []rune(s); len(r) > maxReasonRunes {
+		s = string(r[:maxReasonRunes-1]) + "…"
+	}
+	return s
+}
 
 // shortURI returns the path and query of a URL or request URI with the
 // values of Policy and Signature (and their -PREFIX copies) cut to their

@@ -245,6 +245,20 @@ func TestShortURI(t *testing.T) {
 	}
 }
 
+func TestShortReason(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"resource mismatch quoting carried copies",
+			`policy: resource does not match: "http://h/sample/master.m3u8?Policy-PREFIX=eyJTdGF0ZW1lbnQ__&Signature-PREFIX=W8U5Q-4lIXkak4~Bf&Key-Pair-Id-PREFIX=K1" (resource "http://h/live/ts/*")`,
+			`policy: resource does not match: "http://h/sample/master.m3u8?Policy-PREFIX=eyJTdG…&Signature-PREFIX=W8U5Q-…&Key-Pair-Id-PREFIX=K1" (resource "http://h/live/ts/*")`},
+		{"no credentials", "policy: expired: at 2026-11-24T23:00:53Z", "policy: expired: at 2026-11-24T23:00:53Z"},
+		{"capped", strings.Repeat("x", 400), strings.Repeat("x", maxReasonRunes-1) + "…"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, shortReason(tc.in))
+		})
+	}
+}
+
 func TestCDNEvent(t *testing.T) {
 	at := time.Unix(1700000000, 0)
 	u := "http://127.0.0.1:8081/sample/master.m3u8?Policy=eyJTdGF0ZW1lbnQ&Signature=abcdefghijkl"

@@ -64,10 +64,10 @@ func refusalReason(body []byte) string {
 		Error string `json:"error"`
 	}
 	if json.Unmarshal(body, &j) == nil && j.Error != "" {
-		return j.Error
+		return shortReason(j.Error)
 	}
 	line, _, _ := strings.Cut(strings.TrimSpace(string(body)), "\n")
-	return strings.ToValidUTF8(line, "?")
+	return shortReason(strings.ToValidUTF8(line, "?"))
 }
 
 // bodyRecorder passes a response through and keeps its status and the
