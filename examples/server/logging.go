@@ -50,7 +50,8 @@ func (f logWriter) Write(p []byte) (int, error) {
 }
 
 // cdnLine is a short log line for a simulated CloudFront decision: the path
-// without the (long) credentials, the behavior, the decision and reason.
+// without the (long) credentials, the behavior, the decision and reason
+// (with the credentials it quotes shortened).
 // A request CloudFront allowed but the origin answered 400 or above (the
 // rewriting origin refusing carried credentials, say) says so, so that it is
 // not mistaken for a refusal by CloudFront, whose lines read "refused by
@@ -69,7 +70,7 @@ func cdnLine(e hlstest.Entry) string {
 	}
 	switch {
 	case e.Err != nil:
-		line += ": " + e.Err.Error()
+		line += ": " + shortReason(e.Err.Error()) // a resource mismatch quotes the URL, credentials and all
 	case e.Decision != hlstest.DecisionRefused && e.Decision != hlstest.DecisionPreflight && e.Status >= http.StatusBadRequest:
 		line += fmt.Sprintf("; origin answered %d", e.Status)
 	}

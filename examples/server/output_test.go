@@ -210,6 +210,10 @@ func TestCDNLine(t *testing.T) {
 			Decision: hlstest.DecisionRefused, Source: signer.SourceCookies, Status: http.StatusForbidden,
 			Err: errors.New("signer: expired")},
 			"cdn  403 GET /sample/low/seg-0.ts [*] refused by cookies: signer: expired"},
+		{"a reason quoting the URL: its credentials shortened", hlstest.Entry{Method: "GET", URL: "http://cdn/sample/master.m3u8?Policy=eyJTdGF0ZW1lbnQiOlt7&Signature-PREFIX=abcdefghijklmnop",
+			Behavior: "*.m3u8", Decision: hlstest.DecisionRefused, Source: signer.SourceURL, Status: http.StatusForbidden,
+			Err: errors.New(`policy: resource does not match: "http://cdn/sample/master.m3u8?Policy-PREFIX=eyJTdGF0ZW1lbnQiOlt7&Signature-PREFIX=abcdefghijklmnop" does not match resource "http://cdn/live/ts/*"`)},
+			`cdn  403 GET /sample/master.m3u8?… [*.m3u8] refused by url: policy: resource does not match: "http://cdn/sample/master.m3u8?Policy-PREFIX=eyJTdG…&Signature-PREFIX=abcdef…" does not match resource "http://cdn/live/ts/*"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			assert.Equal(t, tc.want, cdnLine(tc.e))
