@@ -74,6 +74,12 @@ type clockState struct {
 func clockHandler(c *demoClock, hub *eventHub) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
+			// Only the demo's own page moves the clock: a form posted from
+			// another site (which needs no CORS preflight) is refused.
+			if o := r.Header.Get("Origin"); o != "" && o != "http://"+r.Host {
+				http.Error(w, "demo clock: only the demo page may move the clock", http.StatusForbidden)
+				return
+			}
 			r.Body = http.MaxBytesReader(w, r.Body, 1<<10)
 			if err := r.ParseForm(); err != nil {
 				http.Error(w, "demo clock: "+err.Error(), http.StatusBadRequest)

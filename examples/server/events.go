@@ -41,6 +41,14 @@ const subscriberBuffer = 256
 // went away is noticed even when nothing happens.
 const eventsPing = 15 * time.Second
 
+// maxSubscribers bounds the open /events streams (a page each); more get
+// 503.
+const maxSubscribers = 32
+
+// eventsWriteTimeout bounds each write to a stream: a client that stops
+// reading is dropped instead of holding a goroutine and a connection.
+const eventsWriteTimeout = 10 * time.Second
+
 // eventHub fans events out to the open /events streams.
 type eventHub struct {
 	mu     sync.Mutex
@@ -61,11 +69,11 @@ func newEventHub() *eventHub {
 }
 
 // subscribe adds a subscriber and returns it with the function that removes
-// it; nil after Close.
+// it; nil after Close, or with maxSubscribers open.
 func (h *eventHub) subscribe() (*subscriber, func()) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.closed {
+	if h.closed || len(h.subs) >= maxSubscribers {
 		return nil, func() {}
 	}
 	s := &subscriber{ch: make(chan event, subscriberBuffer)}
@@ -112,6 +120,11 @@ func (h *eventHub) Close() {
 // or the hub closes. Each event is "data: {json}"; when the client fell
 // behind, an "event: dropped" with {"dropped": n} comes first.
 func (h *eventHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet { // HEAD: the headers, not a stream that never ends
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.Header().Set("Cache-Control", "no-store")
+		return
+	}
 	rc := http.NewResponseController(w)
 	// The page server's ReadTimeout bounds whole requests; this one lasts
 	// as long as the page is open.
@@ -122,7 +135,7 @@ func (h *eventHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sub, unsubscribe := h.subscribe()
 	defer unsubscribe()
 	if sub == nil {
-		http.Error(w, "the demo is shutting down", http.StatusServiceUnavailable)
+		http.Error(w, "the demo is shutting down, or has too many timelines open", http.StatusServiceUnavailable)
 		return
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
@@ -160,8 +173,12 @@ func (h *eventHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// writeFlush writes s and flushes it to the client.
+// writeFlush writes s and flushes it to the client, within
+// eventsWriteTimeout.
 func writeFlush(w http.ResponseWriter, rc *http.ResponseController, s string) error {
+	if err := rc.SetWriteDeadline(time.Now().Add(eventsWriteTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return fmt.Errorf("events: %w", err)
+	}
 	if _, err := w.Write([]byte(s)); err != nil {
 		return fmt.Errorf("events: write: %w", err)
 	}
@@ -200,6 +217,9 @@ func cdnEvent(e hlstest.Entry) event {
 // timeline shortens: the long policy and signature, and their carried
 // copies.
 func credentialValue(name string) bool {
+	if n, err := url.QueryUnescape(name); err == nil { // as Carrier.Extract reads names
+		name = n
+	}
 	name = strings.TrimSuffix(name, "-PREFIX")
 	return name == "Policy" || name == "Signature"
 }

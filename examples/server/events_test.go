@@ -235,6 +235,7 @@ func TestShortURI(t *testing.T) {
 		{"no query", "/sample/master.m3u8", "/sample/master.m3u8"},
 		{"other parameters stay", "/live/ll/v.m3u8?_HLS_msn=3&_HLS_part=1", "/live/ll/v.m3u8?_HLS_msn=3&_HLS_part=1"},
 		{"capped", "/" + long, "/" + long[:maxPathRunes-2] + "…"},
+		{"a percent-encoded name, as Carrier.Extract reads it", "/a?%53ignature-PREFIX=abcdefghijkl", "/a?%53ignature-PREFIX=abcdef…"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := shortURI(tc.in)

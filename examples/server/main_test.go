@@ -17,9 +17,10 @@ import (
 // m.Run's exit code.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	missing, short := skips.names()
-	if line := skipSummary(missing, short, installCommand(missingTools())); line != "" {
-		fmt.Fprintln(os.Stderr, line)
+	// Probing the tools again costs a GStreamer start: only when a test was
+	// skipped for one.
+	if missing, short := skips.names(); len(missing) > 0 {
+		fmt.Fprintln(os.Stderr, skipSummary(missing, short, installCommand(missingTools())))
 	}
 	os.Exit(code)
 }
@@ -46,8 +47,8 @@ func (l *skipLog) names() (missing, short []string) {
 	return slices.Clone(l.missing), slices.Clone(l.short)
 }
 
-// missingTools returns the names of the real-client tools that are not
-// installed (hls.js included).
+// missingTools returns the real-client tools that are not installed, with
+// one entry for the npm players when any of them is missing.
 func missingTools() []tool {
 	var out []tool
 	for _, tl := range realClientTools {
@@ -55,8 +56,11 @@ func missingTools() []tool {
 			out = append(out, tl)
 		}
 	}
-	if hlsJSPath() == "" {
-		out = append(out, tool{name: "hls.js"})
+	for name := range jsPlayers {
+		if playerPath(name) == "" {
+			out = append(out, tool{name: name}) // from npm: no package
+			break
+		}
 	}
 	return out
 }

@@ -172,7 +172,8 @@ func TestRealClientFFmpegRefusals(t *testing.T) {
 	tools := requireTools(t, toolFFmpeg, toolFFprobe)
 	media, keys := makeFFmpegPresentations(t, tools["ffmpeg"])
 	// A wrong key for the second half does not make ffmpeg fail, only play
-	// less: the duration check above is what proves decryption.
+	// less: the matrix's duration and frame checks are what prove
+	// decryption.
 	t.Run("wrong key", func(t *testing.T) {
 		t.Parallel()
 		right, err := fs.ReadFile(keys, "aes/aes-0.key")
