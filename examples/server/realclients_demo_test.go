@@ -304,13 +304,15 @@ func TestRealClientDemoPage(t *testing.T) {
 
 // TestRealClientDemoPageWithoutPlayers: without npm ci, the chooser offers
 // only the browser's own HLS and the page names what is missing and the
-// command that installs it.
+// command that installs it; the video plays, and a forced refusal shows its
+// reason (screenshots 5-native-playing and 6-native-refused: what a
+// newcomer sees with no internet and no npm ci).
 func TestRealClientDemoPageWithoutPlayers(t *testing.T) {
 	skipBrowserInShort(t)
 	tools := requireTools(t, toolChromium)
 	st := startStackConfig(t, config{mode: playlist.ModePropagate, ttl: time.Hour, media: sampleMedia(), keys: sampleKeys(),
 		clock: time.Now, noHLSJS: true})
-	_, state, events, console := openDemoPage(t, tools["chromium"], st, "")
+	tab, state, events, console := openDemoPage(t, tools["chromium"], st, "")
 	s := waitDemo(state, func(s demoState) bool { return s.Status == "error" || s.CurrentTime > 1 })
 	assert.Equal(t, "playing", s.Status)
 	assert.Equal(t, "native", s.Player)
@@ -320,6 +322,22 @@ func TestRealClientDemoPageWithoutPlayers(t *testing.T) {
 		"(cd examples/server/web && npm ci) — then reload this page.", s.DOM.Missing)
 	assert.Contains(t, s.Log, "hls.js is not installed (run (cd examples/server/web && npm ci) for it); playing with the browser's own HLS")
 	assert.Empty(t, s.Variants, "the browser's own HLS offers no choice of variant")
+	screenshot(t, tab, "5-native-playing")
+
+	require.NoError(t, chromedp.Run(tab, chromedp.Click("#tamper", chromedp.ByQuery)))
+	s = waitDemo(state, func(s demoState) bool { return len(s.Refusals) > 0 })
+	require.Len(t, s.Refusals, 1, "the page shows the answer")
+	assert.Equal(t, 403, s.Refusals[0].Status)
+	assert.Contains(t, s.DOM.Refusal, "CloudFront refused it: 403")
+	assert.Contains(t, s.DOM.Refusal, "bad signature")
+	assert.True(t, hasEvent(s, func(e event) bool {
+		return e.Who == "cdn" && e.Decision == "refused" && strings.Contains(e.Reason, "bad signature")
+	}), "a refused CDN line with the reason: %q", s.DOM.Rows)
+	screenshot(t, tab, "6-native-refused")
 	assert.Empty(t, events.failures)
-	assert.Empty(t, console.all())
+	entries := console.all()
+	assert.Len(t, entries, 1, "console entries: only the forced refusal's 403: %q", entries)
+	for _, e := range entries {
+		assert.Contains(t, e, "status of 403")
+	}
 }
