@@ -11,4 +11,8 @@
 // CloudFront's stripping of its own parameters. A [Verifier] checks URLs and
 // cookies exactly as CloudFront does and says why it refuses; it shares no code
 // with the signing path, so a signer bug cannot hide behind a mirrored check.
+// It keeps the signatures it verified (bounded, [Verifier.SetCacheSize]) by
+// their exact bytes and key, so that the same credentials on every request
+// of a session cost one RSA or ECDSA verification; expiry, start, address
+// and resource are checked on every call.
 package signer
