@@ -254,8 +254,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	now := h.now()
-	src, release, ok := h.load(w, r, public.String(), now)
-	defer release()
+	src, ans, ok := h.load(w, r, public, now)
+	if ans != nil {
+		defer bufPool.Put(ans.buf)
+	}
 	if !ok {
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -19,9 +20,9 @@ type source struct {
 // load gets the origin playlist for r: from the answer cache while it is
 // fresh (AnswerCache.Revalidate), else from the origin, asking
 // conditionally when a kept copy exists. On failure it has answered w and
-// returns false. release returns the pooled buffer the body may be in.
-func (h *Handler) load(w http.ResponseWriter, r *http.Request, publicURL string, now time.Time) (src source, release func(), ok bool) {
-	release = func() {}
+// returns false. The origin's answer, when not nil, holds a pooled buffer
+// (the body may be in it) that the caller returns to bufPool.
+func (h *Handler) load(w http.ResponseWriter, r *http.Request, public *url.URL, now time.Time) (src source, ans *answer, ok bool) {
 	cache, store := &h.Answers, &h.kept
 	var kept *keptOrigin
 	if cache.MaxBytes > 0 {
@@ -29,21 +30,18 @@ func (h *Handler) load(w http.ResponseWriter, r *http.Request, publicURL string,
 		if c := h.carrier(); c != nil {
 			q = stripCarried(q, c)
 		}
-		src.key = originKey(publicURL, q)
+		src.key = originKey(public.String(), q)
 		if it := store.get(src.key); it != nil {
 			kept = it.origin
 		}
 	}
 	if kept != nil && cache.fresh(kept, now) {
-		return src.from(kept), release, true
+		return src.from(kept), nil, true
 	}
 	ans, err := h.fetch(r, kept)
-	if ans != nil {
-		release = func() { bufPool.Put(ans.buf) }
-	}
 	if err != nil {
 		h.fail(w, http.StatusBadGateway, "origin failed", fmt.Errorf("%s: %w", r.URL.Path, err))
-		return src, release, false
+		return src, ans, false
 	}
 	switch {
 	case ans.status == http.StatusNotModified && kept != nil:
@@ -52,32 +50,32 @@ func (h *Handler) load(w http.ResponseWriter, r *http.Request, publicURL string,
 		again := *kept
 		again.checked = now
 		store.put(&keptItem{key: src.key, origin: &again}, cache.MaxBytes)
-		return src.from(&again), release, true
+		return src.from(&again), ans, true
 	case ans.status >= 500:
 		h.fail(w, http.StatusBadGateway, "origin failed", fmt.Errorf("%s: origin answered %d", r.URL.Path, ans.status))
-		return src, release, false
+		return src, ans, false
 	case ans.status == http.StatusNotModified:
 		// fetch strips the viewer's conditional headers: a 304 answers nothing asked.
 		h.fail(w, http.StatusBadGateway, "origin failed", fmt.Errorf("%s: origin answered 304 to an unconditional request", r.URL.Path))
-		return src, release, false
+		return src, ans, false
 	case ans.status >= 300 && ans.status < 400:
 		// An origin's redirect may name its private host: do not pass it on.
 		h.fail(w, http.StatusBadGateway, "origin failed", fmt.Errorf("%s: origin redirected (%d) to %q", r.URL.Path, ans.status, ans.header.Get("Location")))
-		return src, release, false
+		return src, ans, false
 	case ans.status < 300 && ans.status != http.StatusOK:
 		// 201, 203, 204, 206, ... (and 101): players take any 2xx as the
 		// playlist, so sending it on would serve it unrewritten.
 		h.fail(w, http.StatusBadGateway, "origin failed", fmt.Errorf("%s: origin answered %d; only a 200 is a playlist to rewrite", r.URL.Path, ans.status))
-		return src, release, false
+		return src, ans, false
 	case ans.status != http.StatusOK:
 		// Pass the origin's refusal through (404 stays 404); never rewrite it.
 		ans.passThrough(w, r)
-		return src, release, false
+		return src, ans, false
 	}
 	src.body, src.cacheControl = ans.buf.Bytes(), ans.header.Get("Cache-Control")
 	src.info = readMedia(src.body)
 	if cache.MaxBytes <= 0 || src.info.live {
-		return src, release, true
+		return src, ans, true
 	}
 	o := &keptOrigin{etag: ans.header.Get("ETag"), lastModified: ans.header.Get("Last-Modified"), info: src.info,
 		cacheControl: src.cacheControl, checked: now}
@@ -90,7 +88,7 @@ func (h *Handler) load(w http.ResponseWriter, r *http.Request, publicURL string,
 	}
 	store.put(&keptItem{key: src.key, origin: o}, cache.MaxBytes)
 	src.kept = o
-	return src, release, true
+	return src, ans, true
 }
 
 // from is src answered from kept.
