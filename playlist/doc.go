@@ -154,8 +154,15 @@
 //     hold the same credentials and share it).
 //   - [ModeCookies]: the playlist holds no credentials; the origin's own
 //     Cache-Control applies (capped for live media playlists).
-//   - LL-HLS requests (_HLS_msn, _HLS_part, _HLS_skip) are shared only with
-//     [Handler.QueryInCacheKey], which tells blocking reloads apart.
+//   - LL-HLS requests (_HLS_msn, _HLS_part, _HLS_skip), and live playlists
+//     that offer blocking reloads or parts, are shared only with
+//     [Handler.QueryInCacheKey], which tells blocking reloads apart (cached
+//     by path, a plain reload would answer them).
+//   - Never shared: with [Handler.AllowOrigins] (the answer echoes the
+//     viewer's Origin; let CloudFront's response headers policy do CORS),
+//     or when the origin says private, no-store or no-cache (the playlist
+//     may be the viewer's own). [AnswerCache] keeps neither those nor
+//     answers that vary by a request header.
 //
 // The CloudFront cache policy for the *.m3u8 behavior that goes with it:
 //
@@ -168,9 +175,10 @@
 //     maximum TTL; the default TTL applies to answers with neither (in
 //     ModeCookies, when the origin sends none).
 //   - Query strings in the cache key: none needed in ModeServerSide
-//     without a Viewer (every viewer in a bucket gets the same answer);
-//     all of them (or the carried copies and _HLS_msn, _HLS_part,
-//     _HLS_skip) with QueryInCacheKey set, in ModePropagate and for LL-HLS.
+//     without a Viewer for VOD and regular live playlists (every viewer in
+//     a bucket gets the same answer); all of them (or the carried copies
+//     and _HLS_msn, _HLS_part, _HLS_skip) with QueryInCacheKey set, in
+//     ModePropagate and for LL-HLS.
 //   - No headers or cookies in the cache key.
 //
 // The managed policy CachingDisabled never caches, which is always safe

@@ -158,8 +158,12 @@ type Handler struct {
 	//   - "private, no-cache" when no shared cache may keep the answer:
 	//     ModePropagate without QueryInCacheKey; ModeServerSide with
 	//     BindViewerIP, or with ServerSide.Viewer but not QueryInCacheKey;
-	//     an LL-HLS request (_HLS_msn, _HLS_part, _HLS_skip) without
-	//     QueryInCacheKey; credentials that would not last TTL once cached;
+	//     an LL-HLS request (_HLS_msn, _HLS_part, _HLS_skip), or a live
+	//     playlist offering blocking reloads or parts, without
+	//     QueryInCacheKey; with AllowOrigins (the answer's CORS headers are
+	//     the viewer's: use CloudFront's response headers policy for CORS
+	//     instead); when the origin said private, no-store or no-cache;
+	//     credentials that would not last TTL once cached;
 	//   - ModeCookies: the origin's Cache-Control, or none (the playlist
 	//     holds no credentials: it is the same for every viewer).
 	// Set, it is sent as it is, but for a live media playlist
@@ -302,7 +306,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr := w.Header()
 	hdr.Set("Content-Type", "application/vnd.apple.mpegurl")
 	hdr.Set("Content-Length", strconv.Itoa(len(out)))
-	if cc := h.cacheControl(info, src.cacheControl, h.sharedFor(r, info, slack)); cc != "" {
+	if cc := h.cacheControl(info, src.cacheControl, h.sharedFor(r, info, src.cacheControl, slack)); cc != "" {
 		hdr.Set("Cache-Control", cc)
 	}
 	w.WriteHeader(http.StatusOK)

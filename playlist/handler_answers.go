@@ -25,8 +25,12 @@ import (
 //
 // Kept answers assume that the Handler's functions (Keys, and the
 // Rewriter's InScope, Rebase and Hook) give the same result for the same
-// playlist and URI whatever else the request holds. Leave the cache off
-// when one of them reads the request in other ways.
+// playlist and URI whatever else the request holds, errors included: they
+// run only when a playlist is rewritten, so a Keys error answers 502 then,
+// and not when a kept rewrite is served. Leave the cache off when one of
+// them reads the request in other ways. The origin's answer is not kept
+// when it says private, no-store or no-cache, or varies by a request
+// header other than Accept-Encoding.
 type AnswerCache struct {
 	// MaxBytes bounds the bytes kept, origin playlists and rewritten ones
 	// together; the least recently used go first. Zero keeps nothing (the
@@ -96,11 +100,16 @@ func (c *answerStore) get(key string) *keptItem {
 // larger than maxBytes alone is not kept.
 func (c *answerStore) put(item *keptItem, maxBytes int64) {
 	size := item.size()
-	if size > maxBytes {
-		return
-	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if size > maxBytes {
+		if old, ok := c.items[item.key]; ok { // what it replaces is stale
+			c.bytes -= old.Value.(*keptItem).size()
+			c.lru.Remove(old)
+			delete(c.items, item.key)
+		}
+		return
+	}
 	if c.items == nil {
 		c.items = map[string]*list.Element{}
 	}
@@ -128,9 +137,10 @@ func (c *answerStore) nextVersion() uint64 {
 }
 
 // originKey is the cache key of the origin playlist a request gets: the
-// URL it answers for and the query the origin sees.
-func originKey(public, originQuery string) string {
-	return "o\x00" + public + "\x00" + originQuery
+// path the origin is asked for, the URL the answer is for (Public), and the
+// query the origin sees.
+func originKey(path, public, originQuery string) string {
+	return "o\x00" + path + "\x00" + public + "\x00" + originQuery
 }
 
 // renderKey is the cache key of the playlist rewritten from origin

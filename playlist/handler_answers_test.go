@@ -22,12 +22,16 @@ type countingOrigin struct {
 	fsys     fstest.MapFS
 	statuses []int
 	conds    []string
+	header   [2]string // a header every answer gets, when set
 }
 
 func (o *countingOrigin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &statusWriter{ResponseWriter: w}
 	o.mu.Lock()
 	fsys := o.fsys
+	if o.header[0] != "" {
+		w.Header().Set(o.header[0], o.header[1])
+	}
 	o.mu.Unlock()
 	playlist.FSOrigin(fsys).ServeHTTP(rec, r)
 	o.mu.Lock()
@@ -181,9 +185,23 @@ func TestHandlerAnswersNotKept(t *testing.T) {
 		{"live: never kept", live, 1 << 20, []int{200, 200, 200}},
 		{"larger than MaxBytes: not kept", vodPlaylist, 64, []int{200, 200, 200}},
 		{"room for it: kept", vodPlaylist, 1 << 20, []int{200}},
+		{"the origin says private: not kept", vodPlaylist, 1 << 20, []int{200, 200, 200}},
+		{"the origin says no-store: not kept", vodPlaylist, 1 << 20, []int{200, 200, 200}},
+		{"the origin varies by a header: not kept", vodPlaylist, 1 << 20, []int{200, 200, 200}},
+		{"the origin varies by Accept-Encoding only: kept", vodPlaylist, 1 << 20, []int{200}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := &countingOrigin{}
+			switch {
+			case strings.Contains(tc.name, "private"):
+				o.header = [2]string{"Cache-Control", "private, max-age=600"}
+			case strings.Contains(tc.name, "no-store"):
+				o.header = [2]string{"Cache-Control", "no-store"}
+			case strings.Contains(tc.name, "a header"):
+				o.header = [2]string{"Vary", "Accept-Encoding, Cookie"}
+			case strings.Contains(tc.name, "Accept-Encoding only"):
+				o.header = [2]string{"Vary", "Accept-Encoding"}
+			}
 			o.set("movies/1/index.m3u8", tc.body, clock.Add(-time.Hour))
 			h := &playlist.Handler{Origin: o, Mode: playlist.ModeServerSide, ServerSide: playlist.ServerSide{Signer: e.signer},
 				Answers: playlist.AnswerCache{MaxBytes: tc.maxBytes, Revalidate: time.Hour}, Now: func() time.Time { return clock }, ErrorLog: quiet()}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -31,16 +32,45 @@ func benchServe(b *testing.B, h http.Handler, target string) {
 	}
 }
 
-// discard is a ResponseWriter that keeps nothing, so the benchmarks measure
-// the handlers.
+// discard is a ResponseWriter that copies what it is given into a buffer it
+// reuses, as a server copies an answer into its connection's buffer, and
+// that has a ReadFrom with a pooled buffer, as net/http's has: so that a
+// handler that writes a body and one that streams it (http.FileServer)
+// both pay for every byte, and neither pays for a buffer net/http would
+// reuse.
 type discard struct {
-	h      http.Header
-	status int
+	h       http.Header
+	status  int
+	scratch [32 << 10]byte
 }
 
-func (d *discard) Header() http.Header         { return d.h }
-func (d *discard) WriteHeader(s int)           { d.status = s }
-func (d *discard) Write(p []byte) (int, error) { return io.Discard.Write(p) }
+func (d *discard) Header() http.Header { return d.h }
+func (d *discard) WriteHeader(s int)   { d.status = s }
+func (d *discard) Write(p []byte) (int, error) {
+	for n := 0; n < len(p); {
+		n += copy(d.scratch[:], p[n:])
+	}
+	return len(p), nil
+}
+
+var copyBufs = sync.Pool{New: func() any { return new([32 << 10]byte) }}
+
+func (d *discard) ReadFrom(r io.Reader) (int64, error) {
+	buf := copyBufs.Get().(*[32 << 10]byte)
+	defer copyBufs.Put(buf)
+	var total int64
+	for {
+		n, err := r.Read(buf[:])
+		_, _ = d.Write(buf[:n])
+		total += int64(n)
+		if err == io.EOF {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+}
 
 // BenchmarkHandler1000 serves a 1,000-segment playlist rewritten with
 // server-side credentials from an in-memory origin; BenchmarkFileServer1000

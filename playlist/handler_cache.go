@@ -71,10 +71,21 @@ func (h *Handler) cacheControl(info mediaInfo, origin string, shared time.Durati
 //     address), and with ServerSide.Viewer only with QueryInCacheKey (the
 //     viewer's credentials cap the answer).
 //   - Either: a request with the LL-HLS delivery directives (_HLS_msn,
-//     _HLS_part, _HLS_skip) only with QueryInCacheKey, which tells
-//     blocking reloads apart.
-func (h *Handler) sharedFor(r *http.Request, info mediaInfo, slack time.Duration) time.Duration {
-	if !h.QueryInCacheKey && hasDirectives(r.URL.RawQuery) {
+//     _HLS_part, _HLS_skip), or a live playlist that offers blocking
+//     reloads or parts, only with QueryInCacheKey, which tells blocking
+//     reloads apart (a plain reload cached by path would answer them);
+//     never with AllowOrigins (the answer's CORS headers are the
+//     viewer's), nor when the origin said private, no-store or no-cache
+//     (its playlist may be the viewer's own).
+func (h *Handler) sharedFor(r *http.Request, info mediaInfo, origin string, slack time.Duration) time.Duration {
+	switch {
+	case !h.QueryInCacheKey && (hasDirectives(r.URL.RawQuery) || info.blocking):
+		return 0
+	case len(h.AllowOrigins) > 0:
+		// The answer echoes the viewer's Origin: a cache keyed without it
+		// would give one page's CORS headers to another.
+		return 0
+	case private(origin):
 		return 0
 	}
 	ss := &h.ServerSide
@@ -161,4 +172,20 @@ func cutDirective(s string) (d, rest string, found bool) {
 		}
 	}
 	return s, "", false
+}
+
+// private reports whether an origin's Cache-Control keeps its answer from
+// being shared or kept: private, no-store or no-cache (with or without
+// field names).
+func private(cc string) bool {
+	for cc != "" {
+		var d string
+		d, cc, _ = cutDirective(cc)
+		name, _, _ := strings.Cut(strings.TrimSpace(d), "=")
+		switch strings.ToLower(strings.TrimSpace(name)) {
+		case "private", "no-store", "no-cache":
+			return true
+		}
+	}
+	return false
 }

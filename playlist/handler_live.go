@@ -23,6 +23,10 @@ type mediaInfo struct {
 	target int64
 	// dated: it has an EXT-X-PROGRAM-DATE-TIME, when live.
 	dated bool
+	// blocking: it offers LL-HLS blocking reloads or parts
+	// (EXT-X-SERVER-CONTROL with CAN-BLOCK-RELOAD=YES, or EXT-X-PART-INF),
+	// when live: its answer to a plain reload must not answer a blocking one.
+	blocking bool
 }
 
 // readMedia tells live media playlists from the rest (multivariant,
@@ -54,7 +58,10 @@ func readMedia(b []byte) mediaInfo {
 		return mediaInfo{}
 	}
 	_, dated := findTag(b, "#EXT-X-PROGRAM-DATE-TIME")
-	return mediaInfo{live: true, target: wholeSeconds(target), dated: dated}
+	_, parts := findTag(b, "#EXT-X-PART-INF")
+	control, _ := findTag(b, "#EXT-X-SERVER-CONTROL")
+	blocking := parts || bytes.Contains(control, []byte("CAN-BLOCK-RELOAD=YES"))
+	return mediaInfo{live: true, target: wholeSeconds(target), dated: dated, blocking: blocking}
 }
 
 // findTag finds the first line of b (which starts at a line's start) that

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -30,7 +31,7 @@ func (h *Handler) load(w http.ResponseWriter, r *http.Request, public *url.URL, 
 		if c := h.carrier(); c != nil {
 			q = stripCarried(q, c)
 		}
-		src.key = originKey(public.String(), q)
+		src.key = originKey(r.URL.Path, public.String(), q)
 		if it := store.get(src.key); it != nil {
 			kept = it.origin
 		}
@@ -74,7 +75,9 @@ func (h *Handler) load(w http.ResponseWriter, r *http.Request, public *url.URL, 
 	}
 	src.body, src.cacheControl = ans.buf.Bytes(), ans.header.Get("Cache-Control")
 	src.info = readMedia(src.body)
-	if cache.MaxBytes <= 0 || src.info.live {
+	if cache.MaxBytes <= 0 || src.info.live || private(src.cacheControl) || varies(ans.header) {
+		// Live playlists change with every reload; one the origin keeps
+		// private, or varies by request headers, may be the viewer's own.
 		return src, ans, true
 	}
 	o := &keptOrigin{etag: ans.header.Get("ETag"), lastModified: ans.header.Get("Last-Modified"), info: src.info,
@@ -95,4 +98,17 @@ func (h *Handler) load(w http.ResponseWriter, r *http.Request, public *url.URL, 
 func (src source) from(kept *keptOrigin) source {
 	src.body, src.info, src.cacheControl, src.kept = kept.body, kept.info, kept.cacheControl, kept
 	return src
+}
+
+// varies reports whether an origin's answer varies by a request header
+// other than Accept-Encoding (which fetch sets itself).
+func varies(h http.Header) bool {
+	for _, v := range h.Values("Vary") {
+		for _, name := range strings.Split(v, ",") {
+			if n := strings.TrimSpace(name); n != "" && !strings.EqualFold(n, "Accept-Encoding") {
+				return true
+			}
+		}
+	}
+	return false
 }

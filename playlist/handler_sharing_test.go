@@ -22,6 +22,9 @@ func TestHandlerCacheControlDefaults(t *testing.T) {
 	const (
 		vod  = "#EXTM3U\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-TARGETDURATION:6\n#EXTINF:6,\na.ts\n#EXT-X-ENDLIST\n"
 		live = "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-MEDIA-SEQUENCE:3\n#EXTINF:6,\na.ts\n"
+		// A live playlist that offers blocking reloads.
+		lowLatency = "#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=3\n" +
+			"#EXT-X-MEDIA-SEQUENCE:3\n#EXTINF:6,\na.ts\n"
 	)
 	at := time.Date(2028, 8, 16, 0, 5, 30, 0, time.UTC)
 	e := newEnv(t)
@@ -71,6 +74,18 @@ func TestHandlerCacheControlDefaults(t *testing.T) {
 			set: func(h *playlist.Handler) { h.QueryInCacheKey = true }, want: "public, max-age=60, s-maxage=900"},
 		{name: "propagate live with the query in the key", mode: playlist.ModePropagate, body: live, now: at, query: carried,
 			set: func(h *playlist.Handler) { h.QueryInCacheKey = true }, want: "public, max-age=3, s-maxage=3"},
+		{name: "server-side VOD, the origin says private: not shared", mode: playlist.ModeServerSide, body: vod, now: at,
+			header: "private, max-age=600", want: "private, no-cache"},
+		{name: "server-side VOD, the origin says no-store: not shared", mode: playlist.ModeServerSide, body: vod, now: at,
+			header: "no-store", want: "private, no-cache"},
+		{name: "propagate, the origin says no-cache: not shared", mode: playlist.ModePropagate, body: vod, now: at, query: carried,
+			header: "no-cache", set: func(h *playlist.Handler) { h.QueryInCacheKey = true }, want: "private, no-cache"},
+		{name: "server-side with AllowOrigins: not shared (the answer echoes the Origin)", mode: playlist.ModeServerSide, body: vod, now: at,
+			set: func(h *playlist.Handler) { h.AllowOrigins = []string{"https://watch.example"} }, want: "private, no-cache"},
+		{name: "server-side LL-HLS playlist, a plain reload, without the query in the key", mode: playlist.ModeServerSide, body: lowLatency,
+			now: at, want: "private, no-cache"},
+		{name: "server-side LL-HLS playlist, a plain reload, with the query in the key", mode: playlist.ModeServerSide, body: lowLatency,
+			now: at, set: func(h *playlist.Handler) { h.QueryInCacheKey = true }, want: "public, max-age=3, s-maxage=3"},
 		{name: "cookies VOD: the origin's", mode: playlist.ModeCookies, body: vod, now: at, header: "max-age=86400", want: "max-age=86400"},
 		{name: "cookies VOD, the origin says nothing: nothing", mode: playlist.ModeCookies, body: vod, now: at, want: ""},
 		{name: "cookies live: the origin's, capped", mode: playlist.ModeCookies, body: live, now: at, header: "max-age=60", want: "max-age=3"},
