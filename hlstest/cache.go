@@ -221,7 +221,9 @@ func (cf *CloudFront) revalidate(w http.ResponseWriter, r, out *http.Request, b 
 		_, _ = sw.Write(body)
 	}
 	e.Status = sw.code()
-	if r.Method == http.MethodGet {
+	// As on a miss: an answer shorter than its Content-Length is not kept.
+	cl := res.Header.Get("Content-Length")
+	if r.Method == http.MethodGet && (cl == "" || cl == strconv.Itoa(len(body))) {
 		cf.store(b, a.key, r, res.StatusCode, res.Header, body)
 	} else {
 		cf.cache.remove(a.key)
