@@ -62,7 +62,8 @@ func serveLocal(ctx context.Context, addr string, h http.Handler, logger *log.Lo
 	base := "http://" + ln.Addr().String()
 	logger.Printf("local mode: serving on %s (interrupt to stop)", base)
 	logger.Printf("local mode: sign with   curl -H 'Authorization: Bearer <CFHLS_VIEWER_TOKEN>' '%s/sign?id=<id>'", base)
-	logger.Printf("local mode: playlists   curl -H '%s: <CFHLS_ORIGIN_SECRET>' '%s/<path>?<query>'", originSecretHeader, base)
+	logger.Printf("local mode: playlists   curl -H '%s: <CFHLS_ORIGIN_SECRET>' '%s/<path>?<query of a signed URL>'", originSecretHeader, base)
+	logger.Print("local mode: nothing checks signatures here, as CloudFront would; the URLs answered point at CFHLS_CDN_URL")
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
