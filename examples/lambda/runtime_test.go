@@ -173,7 +173,8 @@ func testRuntimeAPI(t *testing.T, bin string) {
 				})
 			}
 			// Every answer POSTed, the runtime is back waiting for the next
-			// invocation: 7 GETs of next for 7 invocations.
+			// invocation: one GET of next for each of the 7 invocations,
+			// and one more pending.
 			assert.Eventually(t, func() bool { return rt.Nexts() == 8 }, 5*time.Second, 10*time.Millisecond, "GETs of next: %d", rt.Nexts())
 			assert.Contains(t, p.Stderr(), "not serving on 127.0.0.1:0")
 		})
