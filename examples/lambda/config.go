@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto"
 	"errors"
 	"fmt"
 	"net/url"
@@ -8,14 +9,23 @@ import (
 	"time"
 
 	"github.com/cfhls/cfhls/playlist"
+	"github.com/cfhls/cfhls/signer"
 )
 
 // config is the function's configuration, from environment variables.
 type config struct {
 	// CFHLS_KEY_PAIR_ID: the public key's ID in the distribution's key group.
 	keyPairID string
-	// Exactly one of the three key sources.
-	keyPEM, keySecret, keyParameter string
+	// Exactly one of the four key sources: CFHLS_PRIVATE_KEY (PEM),
+	// CFHLS_PRIVATE_KEY_SECRET (Secrets Manager), CFHLS_PRIVATE_KEY_PARAMETER
+	// (SSM Parameter Store) or CFHLS_KMS_KEY_ID (an asymmetric KMS key that
+	// signs without the private key ever leaving KMS).
+	keyPEM, keySecret, keyParameter, keyKMS string
+	// hash is the digest credentials are signed over: SHA-1 (what every
+	// distribution accepts) for a key the function holds, SHA-256
+	// (Hash-Algorithm=SHA256) with CFHLS_KMS_KEY_ID, as KMS cannot sign
+	// SHA-1.
+	hash crypto.Hash
 	// CFHLS_CDN_URL: the distribution's URL, e.g. https://d111111abcdef8.cloudfront.net.
 	cdn *url.URL
 	// CFHLS_ORIGIN_BUCKET: the S3 bucket playlists are read from with the
@@ -51,6 +61,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 		keyPEM:       getenv("CFHLS_PRIVATE_KEY"),
 		keySecret:    getenv("CFHLS_PRIVATE_KEY_SECRET"),
 		keyParameter: getenv("CFHLS_PRIVATE_KEY_PARAMETER"),
+		keyKMS:       getenv("CFHLS_KMS_KEY_ID"),
+		hash:         crypto.SHA1,
 		playlist:     or(getenv("CFHLS_PLAYLIST"), "/movies/{id}/index.m3u8"),
 		carry:        or(getenv("CFHLS_CARRY"), "-PREFIX"),
 		viewerToken:  getenv("CFHLS_VIEWER_TOKEN"),
@@ -62,13 +74,21 @@ func loadConfig(getenv func(string) string) (config, error) {
 		errs = append(errs, errors.New("CFHLS_KEY_PAIR_ID is not set: use the ID of the public key in the key group"))
 	}
 	sources := 0
-	for _, s := range []string{c.keyPEM, c.keySecret, c.keyParameter} {
+	for _, s := range []string{c.keyPEM, c.keySecret, c.keyParameter, c.keyKMS} {
 		if s != "" {
 			sources++
 		}
 	}
 	if sources != 1 {
-		errs = append(errs, fmt.Errorf("set exactly one of CFHLS_PRIVATE_KEY, CFHLS_PRIVATE_KEY_SECRET, CFHLS_PRIVATE_KEY_PARAMETER (%d set)", sources))
+		errs = append(errs, fmt.Errorf("set exactly one of CFHLS_PRIVATE_KEY, CFHLS_PRIVATE_KEY_SECRET, CFHLS_PRIVATE_KEY_PARAMETER, CFHLS_KMS_KEY_ID (%d set)", sources))
+	}
+	if c.keyKMS != "" {
+		if strings.ContainsAny(c.keyKMS, " \t\r\n") || strings.Contains(c.keyKMS, "-----BEGIN") {
+			errs = append(errs, errors.New("CFHLS_KMS_KEY_ID must name a KMS key (key ID, key ARN, alias/NAME or alias ARN), not hold a key"))
+		}
+		// KMS has no SHA-1 signing algorithm: CloudFront's SHA-256
+		// signatures (Hash-Algorithm=SHA256) are the only ones it can make.
+		c.hash = crypto.SHA256
 	}
 	var err error
 	if c.cdn, err = absURL("CFHLS_CDN_URL", getenv("CFHLS_CDN_URL")); err != nil {
@@ -107,6 +127,18 @@ func loadConfig(getenv func(string) string) (config, error) {
 	return c, errors.Join(errs...)
 }
 
+// signerOptions are the options of the function's signer.Signer: the hash,
+// when the configuration chose one (SHA-256 with CFHLS_KMS_KEY_ID); else
+// the signer's default, SHA-1.
+func (c config) signerOptions() []signer.Option {
+	if c.hash == 0 {
+		return nil
+	}
+	return []signer.Option{signer.WithHash(c.hash)}
+}
+
+// absURL parses s, the value of the variable name, as an absolute http(s)
+// URL, with an error naming the variable.
 func absURL(name, s string) (*url.URL, error) {
 	u, err := url.Parse(s)
 	if s == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -115,6 +147,7 @@ func absURL(name, s string) (*url.URL, error) {
 	return u, nil
 }
 
+// or returns s, or def when s is empty.
 func or(s, def string) string {
 	if s == "" {
 		return def

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -26,15 +27,26 @@ type parameterStore interface {
 
 // stores makes the AWS clients only when the configuration needs them.
 type stores struct {
-	secrets    func() (secretStore, error)
+	// secrets reads CFHLS_PRIVATE_KEY_SECRET.
+	secrets func() (secretStore, error)
+	// parameters reads CFHLS_PRIVATE_KEY_PARAMETER.
 	parameters func() (parameterStore, error)
-	objects    func() (objectStore, error)
+	// objects reads CFHLS_ORIGIN_BUCKET.
+	objects func() (objectStore, error)
+	// keys signs with CFHLS_KMS_KEY_ID.
+	keys func() (keyService, error)
 }
 
 // awsStores builds clients from the function's environment (region and
 // role credentials that Lambda provides).
 func awsStores(ctx context.Context) stores {
-	load := func() (aws.Config, error) { return awsconfig.LoadDefaultConfig(ctx) }
+	return storesFrom(func() (aws.Config, error) { return awsconfig.LoadDefaultConfig(ctx) })
+}
+
+// storesFrom builds the real SDK clients from the configuration load
+// returns: the environment's in awsStores, one pointed at local fakes of the
+// services in tests.
+func storesFrom(load func() (aws.Config, error)) stores {
 	return stores{
 		secrets: func() (secretStore, error) {
 			c, err := load()
@@ -48,13 +60,30 @@ func awsStores(ctx context.Context) stores {
 			c, err := load()
 			return s3.NewFromConfig(c), err
 		},
+		keys: func() (keyService, error) {
+			c, err := load()
+			return kms.NewFromConfig(c), err
+		},
 	}
 }
 
-// loadKey reads the signing key from the one configured source.
+// loadKey reads the signing key from the one configured source. With
+// CFHLS_KMS_KEY_ID it returns a signer whose private key stays in KMS (its
+// public key is fetched once, here); main needs nothing more, as c.hash makes
+// newApp sign with SHA-256.
 func loadKey(ctx context.Context, c config, s stores) (crypto.Signer, error) {
 	var pem string
 	switch {
+	case c.keyKMS != "":
+		client, err := s.keys()
+		if err != nil {
+			return nil, fmt.Errorf("kms client: %w", err)
+		}
+		key, err := newKMSSigner(ctx, client, c.keyKMS)
+		if err != nil {
+			return nil, fmt.Errorf("CFHLS_KMS_KEY_ID %s: %w", c.keyKMS, err)
+		}
+		return key, nil
 	case c.keyPEM != "":
 		pem = c.keyPEM
 	case c.keySecret != "":
