@@ -69,9 +69,16 @@ func newApp(c config, key crypto.Signer, originFiles http.Handler) (http.Handler
 		// The signed URL carries the viewer's own policy as copies, and the
 		// origin never mints more than that policy allows (a narrower path,
 		// an IP condition, an earlier expiry), after checking it.
+		// Its own key, and the key group's others: during a rotation a
+		// viewer may hold credentials of the key being retired.
 		v := signer.NewVerifier()
 		if err := v.AddKey(c.keyPairID, key.Public()); err != nil {
 			return nil, err
+		}
+		for id, pub := range c.trusted {
+			if err := v.AddKey(id, pub); err != nil {
+				return nil, fmt.Errorf("CFHLS_TRUSTED_PUBLIC_KEYS %s: %w", id, err)
+			}
 		}
 		sign.Carrier = &carrier
 		origin.ServerSide = playlist.ServerSide{

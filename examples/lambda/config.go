@@ -2,6 +2,8 @@ package main
 
 import (
 	"crypto"
+	"encoding/base64"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/url"
@@ -52,6 +54,12 @@ type config struct {
 	viewerToken string
 	// CFHLS_ALLOW_ORIGINS: comma-separated CORS origins for the sign endpoint.
 	allowOrigins []string
+	// CFHLS_TRUSTED_PUBLIC_KEYS: the key group's other public keys, as
+	// comma-separated ID=KEY pairs (KEY: the base64 of the DER public key,
+	// as `openssl pkey -pubin -outform DER | base64 -w0` prints it). In
+	// server-side mode the origin checks viewers' credentials against
+	// them as well as its own key, so that a rotation refuses nobody.
+	trusted map[string]crypto.PublicKey
 }
 
 // loadConfig reads and checks the environment, naming the variable at fault.
@@ -119,6 +127,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.viewerToken == "" {
 		errs = append(errs, errors.New("CFHLS_VIEWER_TOKEN is not set: the demo sign endpoint refuses everyone without it (replace authorize with your own check)"))
 	}
+	if c.trusted, err = trustedKeys(getenv("CFHLS_TRUSTED_PUBLIC_KEYS")); err != nil {
+		errs = append(errs, err)
+	}
 	for _, o := range strings.Split(getenv("CFHLS_ALLOW_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			c.allowOrigins = append(c.allowOrigins, o)
@@ -153,4 +164,33 @@ func or(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// trustedKeys reads CFHLS_TRUSTED_PUBLIC_KEYS: comma-separated ID=KEY
+// pairs, KEY the base64 (standard alphabet) of a DER public key; at most 4,
+// as a CloudFront key group holds 5 keys with the function's own.
+func trustedKeys(raw string) (map[string]crypto.PublicKey, error) {
+	keys := map[string]crypto.PublicKey{}
+	for i, pair := range strings.Split(raw, ",") {
+		if pair = strings.TrimSpace(pair); pair == "" {
+			continue
+		}
+		id, b64, ok := strings.Cut(pair, "=")
+		if !ok || id == "" {
+			return nil, fmt.Errorf("CFHLS_TRUSTED_PUBLIC_KEYS entry %d: want ID=BASE64_DER_PUBLIC_KEY", i+1)
+		}
+		der, err := base64.StdEncoding.DecodeString(strings.TrimSpace(b64))
+		if err != nil {
+			return nil, fmt.Errorf("CFHLS_TRUSTED_PUBLIC_KEYS %s: not base64: %w", id, err)
+		}
+		pub, err := signer.ParsePublicKey(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+		if err != nil {
+			return nil, fmt.Errorf("CFHLS_TRUSTED_PUBLIC_KEYS %s: %w", id, err)
+		}
+		keys[strings.TrimSpace(id)] = pub
+	}
+	if len(keys) > 4 {
+		return nil, fmt.Errorf("CFHLS_TRUSTED_PUBLIC_KEYS has %d keys: a key group holds 5 with the function's own", len(keys))
+	}
+	return keys, nil
 }

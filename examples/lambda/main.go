@@ -5,7 +5,8 @@
 // Configuration comes from environment variables, read once at init (see
 // config.go); the signing key from CFHLS_PRIVATE_KEY (PEM or base64 PEM),
 // Secrets Manager (CFHLS_PRIVATE_KEY_SECRET) or SSM Parameter Store
-// (CFHLS_PRIVATE_KEY_PARAMETER).
+// (CFHLS_PRIVATE_KEY_PARAMETER); or no private key at all: an asymmetric
+// AWS KMS key signs (CFHLS_KMS_KEY_ID, see kmssigner.go).
 //
 // The binary picks how to run from its environment:
 //
