@@ -239,6 +239,15 @@ func TestKeyStores(t *testing.T) {
 			require.True(t, store.Type().IsObjectType(), "local.key_store: %#v", store)
 			assert.Equal(t, tc.env, store.GetAttr("env").AsString())
 			assert.Equal(t, tc.action, store.GetAttr("action").AsString())
+			// One store per trusted key in the chosen service, none elsewhere.
+			stores := map[string]int{"CFHLS_PRIVATE_KEY_SECRET": 0, "CFHLS_PRIVATE_KEY_PARAMETER": 0}
+			if _, ok := stores[tc.env]; ok {
+				stores[tc.env] = 1
+			}
+			for env, res := range map[string]string{"CFHLS_PRIVATE_KEY_SECRET": "aws_secretsmanager_secret.private_key", "CFHLS_PRIVATE_KEY_PARAMETER": "aws_ssm_parameter.private_key"} {
+				each := eval(t, ctx, m.resource(t, "resource", res).Body, "for_each")
+				assert.Equal(t, stores[env], each.LengthInt(), "%s: one per trusted key", res)
+			}
 			if !strings.Contains(code, `"`+tc.env+`"`) {
 				t.Logf("%s is not read by examples/lambda yet (the KMS signer adds it)", tc.env)
 			}
