@@ -1,0 +1,77 @@
+# The public keys viewers' credentials are checked against, and the key
+# group the signed behaviors trust. A key group holds up to 5 public keys:
+# "Quotas on public keys and key groups" in
+# https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/cloudfront-limits.html
+# and "Specify signers that can create signed URLs and signed cookies",
+# https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-trusted-signers.html
+resource "aws_cloudfront_public_key" "trusted" {
+  for_each = local.public_keys
+
+  name        = "${local.name}-${each.key}"
+  comment     = "cfhls ${local.name}"
+  encoded_key = "${each.value}\n"
+}
+
+resource "aws_cloudfront_key_group" "viewers" {
+  name    = local.name
+  comment = "cfhls ${local.name}: keys whose signatures the signed behaviors accept"
+  items   = [for k in keys(local.public_keys) : aws_cloudfront_public_key.trusted[k].id]
+}
+
+# Room for each key's private half, filled outside Terraform (see the
+# README) so that it never enters the state. One store per key makes a
+# rotation atomic: the function's key pair ID and its key store change in
+# the same configuration update.
+resource "aws_secretsmanager_secret" "private_key" {
+  for_each = var.kms_key_id == "" && var.private_key_store == "secretsmanager" ? local.public_keys : {}
+
+  name_prefix             = "${local.name}-${each.key}-"
+  description             = "cfhls private key (PEM) of CloudFront public key ${local.name}-${each.key}"
+  recovery_window_in_days = 7
+}
+
+resource "aws_ssm_parameter" "private_key" {
+  for_each = var.kms_key_id == "" && var.private_key_store == "ssm" ? local.public_keys : {}
+
+  name        = "/${local.name}/${each.key}/private-key"
+  description = "cfhls private key (PEM) of CloudFront public key ${local.name}-${each.key}"
+  type        = "SecureString"
+  # A placeholder: aws ssm put-parameter --overwrite writes the key, and
+  # Terraform leaves it alone afterwards.
+  value = "unset: write the PEM private key with aws ssm put-parameter --overwrite"
+
+  lifecycle {
+    ignore_changes = [value]
+  }
+}
+
+data "aws_kms_key" "signing" {
+  count  = var.kms_key_id == "" ? 0 : 1
+  key_id = var.kms_key_id
+}
+
+locals {
+  # The one key store the function reads, its environment variable and the
+  # IAM statement that lets it (least privilege: only the signing key).
+  key_store = (
+    var.kms_key_id != "" ? {
+      env      = "CFHLS_KMS_KEY_ID"
+      value    = one(data.aws_kms_key.signing[*].arn)
+      sid      = "SignWithKMSKey"
+      action   = "kms:Sign"
+      resource = one(data.aws_kms_key.signing[*].arn)
+      } : var.private_key_store == "ssm" ? {
+      env      = "CFHLS_PRIVATE_KEY_PARAMETER"
+      value    = aws_ssm_parameter.private_key[local.signing_key].name
+      sid      = "ReadPrivateKeyParameter"
+      action   = "ssm:GetParameter"
+      resource = aws_ssm_parameter.private_key[local.signing_key].arn
+      } : {
+      env      = "CFHLS_PRIVATE_KEY_SECRET"
+      value    = aws_secretsmanager_secret.private_key[local.signing_key].arn
+      sid      = "ReadPrivateKeySecret"
+      action   = "secretsmanager:GetSecretValue"
+      resource = aws_secretsmanager_secret.private_key[local.signing_key].arn
+    }
+  )
+}
