@@ -54,7 +54,8 @@ func newApp(c config, key crypto.Signer, originFiles http.Handler) (http.Handler
 			}
 			return nil
 		},
-		Mode: c.mode,
+		Mode:            c.mode,
+		QueryInCacheKey: c.queryInCacheKey,
 		// Behind CloudFront the viewer asked for the CDN URL, whatever host
 		// API Gateway or the function URL sees.
 		Public: func(r *http.Request) *url.URL {

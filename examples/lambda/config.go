@@ -60,6 +60,12 @@ type config struct {
 	// server-side mode the origin checks viewers' credentials against
 	// them as well as its own key, so that a rotation refuses nobody.
 	trusted map[string]crypto.PublicKey
+	// CFHLS_QUERY_IN_CACHE_KEY: true when the playlist behavior's cache
+	// policy puts every query string in the cache key (the Terraform
+	// module's does in propagate and server-side modes), so that
+	// playlist.Handler may let CloudFront share answers that depend on it
+	// (playlist.Handler.QueryInCacheKey).
+	queryInCacheKey bool
 }
 
 // loadConfig reads and checks the environment, naming the variable at fault.
@@ -126,6 +132,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.viewerToken == "" {
 		errs = append(errs, errors.New("CFHLS_VIEWER_TOKEN is not set: the demo sign endpoint refuses everyone without it (replace authorize with your own check)"))
+	}
+	switch v := getenv("CFHLS_QUERY_IN_CACHE_KEY"); v {
+	case "", "false":
+	case "true":
+		c.queryInCacheKey = true
+	default:
+		errs = append(errs, fmt.Errorf("CFHLS_QUERY_IN_CACHE_KEY %q: want true or false", v))
 	}
 	if c.trusted, err = trustedKeys(getenv("CFHLS_TRUSTED_PUBLIC_KEYS")); err != nil {
 		errs = append(errs, err)

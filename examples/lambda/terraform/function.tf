@@ -48,9 +48,18 @@ data "aws_iam_policy_document" "function" {
     resources = ["${aws_s3_bucket.media.arn}/*"]
   }
 
+  # Without s3:ListBucket, S3 answers a missing object 403 AccessDenied,
+  # which the origin must treat as a failure (502); with it, 404 NoSuchKey,
+  # passed on as 404. It lists keys, it reads nothing.
+  statement {
+    sid       = "TellMissingPlaylists"
+    actions   = ["s3:ListBucket"]
+    resources = [aws_s3_bucket.media.arn]
+  }
+
   statement {
     sid       = local.key_store.sid
-    actions   = [local.key_store.action]
+    actions   = local.key_store.actions
     resources = [local.key_store.resource]
   }
 }
@@ -86,6 +95,17 @@ resource "aws_lambda_function" "cfhls" {
         CFHLS_TTL           = var.ttl
         CFHLS_VIEWER_TOKEN  = local.viewer_token
         CFHLS_ALLOW_ORIGINS = join(",", var.allow_origins)
+        # The playlist cache policy keys on every query string in these
+        # modes (locals.tf), so the function may let CloudFront share
+        # answers that depend on them.
+        CFHLS_QUERY_IN_CACHE_KEY = local.mode.query_behavior == "all" ? "true" : "false"
+        # The key group's other keys (a rotation's old or next one), as
+        # ID=base64 DER: server-side mode checks viewers against them too.
+        CFHLS_TRUSTED_PUBLIC_KEYS = join(",", [
+          for k, pem in local.public_keys :
+          "${aws_cloudfront_public_key.trusted[k].id}=${replace(replace(pem, "/-----[A-Z ]+-----/", ""), "/\\s/", "")}"
+          if k != local.signing_key
+        ])
       },
       { (local.key_store.env) = local.key_store.value },
     )

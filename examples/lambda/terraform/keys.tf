@@ -55,22 +55,23 @@ locals {
   # IAM statement that lets it (least privilege: only the signing key).
   key_store = (
     var.kms_key_id != "" ? {
-      env      = "CFHLS_KMS_KEY_ID"
-      value    = one(data.aws_kms_key.signing[*].arn)
-      sid      = "SignWithKMSKey"
-      action   = "kms:Sign"
+      env   = "CFHLS_KMS_KEY_ID"
+      value = one(data.aws_kms_key.signing[*].arn)
+      sid   = "SignWithKMSKey"
+      # The function reads the public key once at startup, then signs.
+      actions  = ["kms:GetPublicKey", "kms:Sign"]
       resource = one(data.aws_kms_key.signing[*].arn)
       } : var.private_key_store == "ssm" ? {
       env      = "CFHLS_PRIVATE_KEY_PARAMETER"
       value    = aws_ssm_parameter.private_key[local.signing_key].name
       sid      = "ReadPrivateKeyParameter"
-      action   = "ssm:GetParameter"
+      actions  = ["ssm:GetParameter"]
       resource = aws_ssm_parameter.private_key[local.signing_key].arn
       } : {
       env      = "CFHLS_PRIVATE_KEY_SECRET"
       value    = aws_secretsmanager_secret.private_key[local.signing_key].arn
       sid      = "ReadPrivateKeySecret"
-      action   = "secretsmanager:GetSecretValue"
+      actions  = ["secretsmanager:GetSecretValue"]
       resource = aws_secretsmanager_secret.private_key[local.signing_key].arn
     }
   )

@@ -120,7 +120,7 @@ func functions() map[string]function.Function {
 		"merge":     stdlib.MergeFunc,
 		"one":       one,
 		"regex":     stdlib.RegexFunc,
-		"replace":   stdlib.ReplaceFunc,
+		"replace":   terraformReplace,
 		"sha256":    sha256Func,
 		"substr":    stdlib.SubstrFunc,
 		"trimspace": stdlib.TrimSpaceFunc,
@@ -261,3 +261,22 @@ func block(t *testing.T, ctx *hcl.EvalContext, body *hclsyntax.Body, typ string)
 	require.Len(t, bodies, 1, "want one %q block", typ)
 	return bodies[0], ctxs[0]
 }
+
+// terraformReplace is Terraform's replace: a substring wrapped in forward
+// slashes is a regular expression (RE2, as regex takes), any other is
+// replaced literally (Terraform's documentation of the replace function).
+var terraformReplace = function.New(&function.Spec{
+	Params: []function.Parameter{
+		{Name: "str", Type: cty.String},
+		{Name: "substr", Type: cty.String},
+		{Name: "replace", Type: cty.String},
+	},
+	Type: function.StaticReturnType(cty.String),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		sub := args[1].AsString()
+		if len(sub) > 1 && strings.HasPrefix(sub, "/") && strings.HasSuffix(sub, "/") {
+			return stdlib.RegexReplace(args[0], cty.StringVal(sub[1:len(sub)-1]), args[2])
+		}
+		return stdlib.Replace(args[0], args[1], args[2])
+	},
+})
