@@ -32,7 +32,9 @@ type keyService interface {
 // kmsSignTimeout bounds one KMS Sign call: crypto.Signer.Sign takes no
 // context, and a viewer's request should not hang on a stalled call. The SDK
 // retries within it.
-const kmsSignTimeout = 10 * time.Second
+// It is half the Terraform module's function timeout (10 s), so that a
+// stalled call ends as a signing error, not a Lambda timeout.
+const kmsSignTimeout = 5 * time.Second
 
 // ErrKMSHash reports a signature asked over a digest KMS cannot sign for
 // CloudFront: KMS has no SHA-1 signing algorithm, so the cfhls Signer must
@@ -61,6 +63,9 @@ type kmsSigner struct {
 // that CloudFront can use it: an asymmetric SIGN_VERIFY key of spec RSA_2048
 // or ECC_NIST_P256.
 func newKMSSigner(ctx context.Context, client keyService, keyID string) (*kmsSigner, error) {
+	// Lambda's init phase lasts 10 s at most: leave the rest of it to say why.
+	ctx, cancel := context.WithTimeout(ctx, kmsSignTimeout)
+	defer cancel()
 	out, err := client.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: aws.String(keyID)})
 	if err != nil {
 		return nil, fmt.Errorf("get public key: %w", err)

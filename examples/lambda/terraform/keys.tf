@@ -30,20 +30,18 @@ resource "aws_secretsmanager_secret" "private_key" {
   recovery_window_in_days = 7
 }
 
-resource "aws_ssm_parameter" "private_key" {
-  for_each = var.kms_key_id == "" && var.private_key_store == "ssm" ? local.public_keys : {}
-
-  name        = "/${local.name}/${each.key}/private-key"
-  description = "cfhls private key (PEM) of CloudFront public key ${local.name}-${each.key}"
-  type        = "SecureString"
-  # A placeholder: aws ssm put-parameter --overwrite writes the key, and
-  # Terraform leaves it alone afterwards.
-  value = "unset: write the PEM private key with aws ssm put-parameter --overwrite"
-
-  lifecycle {
-    ignore_changes = [value]
+# SSM parameters are not managed here: the provider reads a SecureString
+# it manages with decryption on every refresh and keeps the value in the
+# state, ignore_changes or not (hashicorp/terraform#20349). The module only
+# names them; the README's step 5 creates each with aws ssm put-parameter.
+locals {
+  ssm_parameters = {
+    for k in keys(var.kms_key_id == "" && var.private_key_store == "ssm" ? local.public_keys : {}) :
+    k => "/${local.name}/${k}/private-key"
   }
 }
+
+data "aws_caller_identity" "current" {}
 
 data "aws_kms_key" "signing" {
   count  = var.kms_key_id == "" ? 0 : 1
@@ -63,10 +61,10 @@ locals {
       resource = one(data.aws_kms_key.signing[*].arn)
       } : var.private_key_store == "ssm" ? {
       env      = "CFHLS_PRIVATE_KEY_PARAMETER"
-      value    = aws_ssm_parameter.private_key[local.signing_key].name
+      value    = local.ssm_parameters[local.signing_key]
       sid      = "ReadPrivateKeyParameter"
       actions  = ["ssm:GetParameter"]
-      resource = aws_ssm_parameter.private_key[local.signing_key].arn
+      resource = "arn:aws:ssm:${var.region}:${data.aws_caller_identity.current.account_id}:parameter${local.ssm_parameters[local.signing_key]}"
       } : {
       env      = "CFHLS_PRIVATE_KEY_SECRET"
       value    = aws_secretsmanager_secret.private_key[local.signing_key].arn

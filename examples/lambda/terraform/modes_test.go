@@ -245,10 +245,12 @@ func TestKeyStores(t *testing.T) {
 			if _, ok := stores[tc.env]; ok {
 				stores[tc.env] = 1
 			}
-			for env, res := range map[string]string{"CFHLS_PRIVATE_KEY_SECRET": "aws_secretsmanager_secret.private_key", "CFHLS_PRIVATE_KEY_PARAMETER": "aws_ssm_parameter.private_key"} {
-				each := eval(t, ctx, m.resource(t, "resource", res).Body, "for_each")
-				assert.Equal(t, stores[env], each.LengthInt(), "%s: one per trusted key", res)
-			}
+			each := eval(t, ctx, m.resource(t, "resource", "aws_secretsmanager_secret.private_key").Body, "for_each")
+			assert.Equal(t, stores["CFHLS_PRIVATE_KEY_SECRET"], each.LengthInt(), "secrets: one per trusted key")
+			// SSM parameters are named, never managed (their value would be
+			// read into the state).
+			assert.Equal(t, stores["CFHLS_PRIVATE_KEY_PARAMETER"], ctx.Variables["local"].GetAttr("ssm_parameters").LengthInt(), "parameters: one per trusted key")
+			assert.NotContains(t, m.resources, "aws_ssm_parameter.private_key", "no managed SSM parameter")
 			assert.Contains(t, code, `"`+tc.env+`"`, "%s is read by examples/lambda", tc.env)
 			fn := m.resource(t, "resource", "aws_lambda_function.cfhls").Body
 			env, _ := block(t, ctx, fn, "environment")

@@ -121,6 +121,7 @@ func functions() map[string]function.Function {
 		"one":       one,
 		"regex":     stdlib.RegexFunc,
 		"replace":   terraformReplace,
+		"basename":  basenameFunc,
 		"sha256":    sha256Func,
 		"substr":    stdlib.SubstrFunc,
 		"trimspace": stdlib.TrimSpaceFunc,
@@ -278,5 +279,14 @@ var terraformReplace = function.New(&function.Spec{
 			return stdlib.RegexReplace(args[0], cty.StringVal(sub[1:len(sub)-1]), args[2])
 		}
 		return stdlib.Replace(args[0], args[1], args[2])
+	},
+})
+
+// basenameFunc is Terraform's basename: the last element of a path.
+var basenameFunc = function.New(&function.Spec{
+	Params: []function.Parameter{{Name: "path", Type: cty.String}},
+	Type:   function.StaticReturnType(cty.String),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		return cty.StringVal(filepath.Base(args[0].AsString())), nil
 	},
 })

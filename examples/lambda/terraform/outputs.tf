@@ -47,7 +47,7 @@ output "private_key_stores" {
   description = "Every trusted key's private key store (secret ARN or parameter name), by public key hash: fill a new key's store before signing with it."
   value = merge(
     { for k, s in aws_secretsmanager_secret.private_key : k => s.arn },
-    { for k, p in aws_ssm_parameter.private_key : k => p.name },
+    local.ssm_parameters,
   )
 }
 

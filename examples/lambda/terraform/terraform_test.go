@@ -25,7 +25,7 @@ type ref struct {
 func references(body *hclsyntax.Body, scope map[string]bool) []ref {
 	var refs []ref
 	for name, a := range body.Attributes {
-		if name == "ignore_changes" || name == "type" { // attribute names and type expressions, not references
+		if name == "ignore_changes" || name == "type" && isTypeConstraint(a.Expr) { // attribute names and type expressions, not references
 			continue
 		}
 		for _, tr := range a.Expr.Variables() {
@@ -228,4 +228,18 @@ func TestNoCredentials(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []string{"aws"}, providers)
+}
+
+// isTypeConstraint reports whether expr is a variable's type constraint
+// (string, list(string), object({...}), ...) rather than a value: every
+// name in it is a type keyword, never var., local. or a resource.
+func isTypeConstraint(expr hclsyntax.Expression) bool {
+	for _, tr := range expr.Variables() {
+		switch tr.RootName() {
+		case "string", "number", "bool", "any", "list", "map", "set", "object", "tuple", "optional":
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -62,13 +62,16 @@ func TestValidation(t *testing.T) {
 		{"cookies with any origin", with(cookies, "allow_origins", strs("*")), "allow_origins"},
 		{"domain without certificate", inputs(map[string]cty.Value{"alternate_domain": cty.StringVal("video.example.com")}), "acm_certificate_arn"},
 		{"certificate outside us-east-1", with(cookies, "acm_certificate_arn", cty.StringVal(strings.Replace(testCert, "us-east-1", "eu-west-1", 1))), "acm_certificate_arn"},
-		{"six keys in the group", inputs(map[string]cty.Value{"extra_public_keys": strs(testPEM2, testPEM2+" ", "a", "b", "c")}), "extra_public_keys"},
+		{"five keys in the group", inputs(map[string]cty.Value{"extra_public_keys": strs(distinctPEMs(4)...)}), ""},
+		{"six keys in the group", inputs(map[string]cty.Value{"extra_public_keys": strs(distinctPEMs(5)...)}), "extra_public_keys"},
 		{"signing key listed again", inputs(map[string]cty.Value{"extra_public_keys": strs(testPEM)}), "extra_public_keys"},
 		{"origin with a path", inputs(map[string]cty.Value{"allow_origins": strs("https://www.example.com/")}), "allow_origins"},
 		{"playlist path outside *.m3u8", inputs(map[string]cty.Value{"playlist_path": cty.StringVal("/movies/{id}/master")}), "playlist_path"},
 		{"ttl in days", inputs(map[string]cty.Value{"ttl": cty.StringVal("1d")}), "ttl"},
 		{"short origin secret", inputs(map[string]cty.Value{"origin_secret": cty.StringVal("short")}), "origin_secret"},
 		{"kms key as a name", inputs(map[string]cty.Value{"kms_key_id": cty.StringVal("cfhls")}), "kms_key_id"},
+		{"binary not named bootstrap", inputs(map[string]cty.Value{"bootstrap_path": cty.StringVal("../bin/cfhls")}), "bootstrap_path"},
+		{"binary named bootstrap elsewhere", inputs(map[string]cty.Value{"bootstrap_path": cty.StringVal("../bin/bootstrap")}), ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			failed := validationFailures(t, m, m.evalContext(t, tc.vars))
@@ -82,4 +85,14 @@ func TestValidation(t *testing.T) {
 			}
 		})
 	}
+}
+
+// distinctPEMs returns n public keys in PEM form, each different from the
+// others and from testPEM, that pass the module's PEM check.
+func distinctPEMs(n int) []string {
+	var out []string
+	for i := range n {
+		out = append(out, "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgB"+string(rune('A'+i))+"\n-----END PUBLIC KEY-----\n")
+	}
+	return out
 }

@@ -227,6 +227,13 @@ variable "bootstrap_path" {
   description = "Path of the built bootstrap binary; empty means bootstrap beside these files."
   type        = string
   default     = ""
+
+  # archive_file names the zip entry after the file, and provided.al2023
+  # runs the one named bootstrap.
+  validation {
+    condition     = var.bootstrap_path == "" || basename(var.bootstrap_path) == "bootstrap"
+    error_message = "bootstrap_path: the file must be named bootstrap (provided.al2023 runs nothing else); build with go build -o DIR/bootstrap."
+  }
 }
 
 variable "force_destroy" {
