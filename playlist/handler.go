@@ -270,7 +270,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	info := src.info
 	var slack time.Duration
 	if h.Mode == ModeServerSide {
-		if slack, err = h.serverSide(r, public, &rw, viewer, info); err != nil {
+		if slack, err = h.serverSide(r, public, &rw, viewer, info, now); err != nil {
 			h.failCredentials(w, err)
 			return
 		}

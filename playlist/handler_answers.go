@@ -3,6 +3,7 @@ package playlist
 import (
 	"container/list"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -151,26 +152,12 @@ func renderKey(o *keptOrigin, okey string, rw *Rewriter) string {
 	b.WriteString("r\x00")
 	b.WriteString(okey)
 	b.WriteByte(0)
-	writeUint(&b, o.version)
+	b.WriteString(strconv.FormatUint(o.version, 10))
 	b.WriteByte(0)
 	b.WriteString(rw.Query)
 	b.WriteByte(0)
 	b.WriteString(rw.Carry)
 	return b.String()
-}
-
-func writeUint(b *strings.Builder, v uint64) {
-	var d [20]byte
-	i := len(d)
-	for {
-		i--
-		d[i] = byte('0' + v%10)
-		v /= 10
-		if v == 0 {
-			break
-		}
-	}
-	b.Write(d[i:])
 }
 
 // fresh reports whether o may be used at now without asking the origin.

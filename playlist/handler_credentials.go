@@ -80,7 +80,7 @@ func (h *Handler) viewerPolicy(r *http.Request, public *url.URL, rw *Rewriter) (
 	return &res.Policy, nil
 }
 
-// serverSide signs the playlist's scope with a bucketed expiry, no wider
+// serverSide signs, at now, the playlist's scope with a bucketed expiry, no wider
 // than viewer (when not nil) allows, bound to the viewer's address when
 // BindViewerIP is set. For a live media playlist, the URIs of its segments
 // get credentials of their own, whose expiry follows from when each segment
@@ -88,7 +88,7 @@ func (h *Handler) viewerPolicy(r *http.Request, public *url.URL, rw *Rewriter) (
 //
 // It returns how much longer than TTL the minted credentials last: their
 // expiry is now+TTL rounded up to Bucket.
-func (h *Handler) serverSide(r *http.Request, public *url.URL, rw *Rewriter, viewer *policy.Policy, info mediaInfo) (time.Duration, error) {
+func (h *Handler) serverSide(r *http.Request, public *url.URL, rw *Rewriter, viewer *policy.Policy, info mediaInfo, now time.Time) (time.Duration, error) {
 	ss := &h.ServerSide
 	var scope string
 	var err error
@@ -115,7 +115,6 @@ func (h *Handler) serverSide(r *http.Request, public *url.URL, rw *Rewriter, vie
 		}
 		g.ip = netip.PrefixFrom(a, 32)
 	}
-	now := h.now()
 	expires := policy.RoundUp(now.Add(ttl), bucket)
 	if rw.Query, err = g.query(expires); err != nil {
 		return 0, err

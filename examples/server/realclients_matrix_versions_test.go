@@ -21,11 +21,10 @@ func programVersion(name, bin string, args ...string) string {
 	if bin == "" {
 		return name
 	}
-	cmd := exec.Command(bin, args...)
-	if os.Geteuid() == 0 && name == "VLC" { // VLC refuses root, even for --version
-		cmd = exec.Command("setpriv", append([]string{"--reuid=65534", "--regid=65534", "--clear-groups", bin}, args...)...)
+	if name == "VLC" {
+		bin, args = asNobody(bin, args)
 	}
-	out, _ := cmd.CombinedOutput()
+	out, _ := exec.Command(bin, args...).CombinedOutput()
 	for _, line := range strings.Split(string(out), "\n") {
 		if strings.Contains(strings.ToLower(line), strings.ToLower(name)) {
 			if v := versionRE.FindString(line); v != "" {

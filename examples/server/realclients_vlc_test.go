@@ -84,11 +84,7 @@ func playWithVLC(t *testing.T, env *matrixEnv, st *realStack, mode playlist.Mode
 		defer cancel()
 	}
 	args := []string{"-vv", "--play-and-exit", "--no-one-instance", "--vout=dummy", "--aout=dummy", "--sout", sout, c.url}
-	bin := env.tool(toolVLC.name)
-	if os.Geteuid() == 0 {
-		args = append([]string{"--reuid=65534", "--regid=65534", "--clear-groups", bin}, args...)
-		bin = "setpriv"
-	}
+	bin, args := asNobody(env.tool(toolVLC.name), args)
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(os.Environ(), "HOME="+dir)
 	// Interrupted, VLC closes its output file properly.
@@ -159,4 +155,14 @@ func vlcLogExcerpt(log string) string {
 		}
 	}
 	return strings.Join(keep, "\n")
+}
+
+// asNobody returns the command line that runs VLC's bin with args: as it
+// is, or as nobody (through setpriv) when the test runs as root, since VLC
+// refuses to run as root, even for --version.
+func asNobody(bin string, args []string) (string, []string) {
+	if os.Geteuid() != 0 {
+		return bin, args
+	}
+	return "setpriv", append([]string{"--reuid=65534", "--regid=65534", "--clear-groups", bin}, args...)
 }
