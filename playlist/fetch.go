@@ -52,7 +52,7 @@ var originServer = new(http.Server)
 // pooled buffer the caller returns to bufPool. An answer cut short (a
 // ReverseProxy abort or error, a body whose length is not its
 // Content-Length) is an error, whatever its status.
-func (h *Handler) fetch(r *http.Request, kept *keptOrigin) (*answer, error) {
+func (h *Handler) fetch(r *http.Request, originQuery string, kept *keptOrigin) (*answer, error) {
 	ctx := r.Context()
 	if ctx.Value(http.ServerContextKey) == nil {
 		ctx = context.WithValue(ctx, http.ServerContextKey, originServer)
@@ -67,8 +67,8 @@ func (h *Handler) fetch(r *http.Request, kept *keptOrigin) (*answer, error) {
 	}
 	// Only what fetch can decode; the viewer's own list may name br or zstd.
 	sub.Header.Set("Accept-Encoding", "gzip")
-	if c := h.carrier(); c != nil {
-		sub.URL.RawQuery = stripCarried(sub.URL.RawQuery, c)
+	if originQuery != sub.URL.RawQuery {
+		sub.URL.RawQuery = originQuery
 		sub.RequestURI = sub.URL.RequestURI()
 	}
 	max := h.MaxBytes

@@ -306,7 +306,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr := w.Header()
 	hdr.Set("Content-Type", "application/vnd.apple.mpegurl")
 	hdr.Set("Content-Length", strconv.Itoa(len(out)))
-	if cc := h.cacheControl(info, src.cacheControl, h.sharedFor(r, info, src.cacheControl, slack)); cc != "" {
+	if cc := h.cacheControl(r, info, src.cacheControl, slack); cc != "" {
 		hdr.Set("Cache-Control", cc)
 	}
 	w.WriteHeader(http.StatusOK)

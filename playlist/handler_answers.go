@@ -103,20 +103,16 @@ func (c *answerStore) put(item *keptItem, maxBytes int64) {
 	size := item.size()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if size > maxBytes {
-		if old, ok := c.items[item.key]; ok { // what it replaces is stale
-			c.bytes -= old.Value.(*keptItem).size()
-			c.lru.Remove(old)
-			delete(c.items, item.key)
-		}
-		return
-	}
 	if c.items == nil {
 		c.items = map[string]*list.Element{}
 	}
-	if old, ok := c.items[item.key]; ok {
+	if old, ok := c.items[item.key]; ok { // stale, whether or not item fits
 		c.bytes -= old.Value.(*keptItem).size()
 		c.lru.Remove(old)
+		delete(c.items, item.key)
+	}
+	if size > maxBytes {
+		return
 	}
 	c.items[item.key] = c.lru.PushFront(item)
 	c.bytes += size

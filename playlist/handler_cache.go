@@ -20,10 +20,11 @@ const notShared = "private, no-cache"
 
 // cacheControl is the Cache-Control of a rewritten playlist (see
 // Handler.CacheControl): CacheControl when set; otherwise what the mode
-// allows, for as long as shared says a shared cache may keep the answer
-// (zero or less: not at all). Live media playlists get at most half their
-// target duration (see capMaxAge). "" means no header.
-func (h *Handler) cacheControl(info mediaInfo, origin string, shared time.Duration) string {
+// allows, for as long as sharedFor says a shared cache may keep the answer
+// to r (origin is the origin's Cache-Control, slack what sharedFor takes).
+// Live media playlists get at most half their target duration (see
+// capMaxAge). "" means no header.
+func (h *Handler) cacheControl(r *http.Request, info mediaInfo, origin string, slack time.Duration) string {
 	if cc := h.CacheControl; cc != "" {
 		if !info.live {
 			return cc
@@ -42,7 +43,7 @@ func (h *Handler) cacheControl(info mediaInfo, origin string, shared time.Durati
 		}
 		return capMaxAge(cc, info.target/2)
 	}
-	s := int64(shared / time.Second)
+	s := int64(h.sharedFor(r, info, origin, slack) / time.Second)
 	if s <= 0 {
 		return notShared
 	}

@@ -25,12 +25,12 @@ type source struct {
 // (the body may be in it) that the caller returns to bufPool.
 func (h *Handler) load(w http.ResponseWriter, r *http.Request, public *url.URL, now time.Time) (src source, ans *answer, ok bool) {
 	cache, store := &h.Answers, &h.kept
+	q := r.URL.RawQuery // the query the origin sees: without the carried copies
+	if c := h.carrier(); c != nil {
+		q = stripCarried(q, c)
+	}
 	var kept *keptOrigin
 	if cache.MaxBytes > 0 {
-		q := r.URL.RawQuery
-		if c := h.carrier(); c != nil {
-			q = stripCarried(q, c)
-		}
 		src.key = originKey(r.URL.Path, public.String(), q)
 		if it := store.get(src.key); it != nil {
 			kept = it.origin
@@ -39,7 +39,7 @@ func (h *Handler) load(w http.ResponseWriter, r *http.Request, public *url.URL, 
 	if kept != nil && cache.fresh(kept, now) {
 		return src.from(kept), nil, true
 	}
-	ans, err := h.fetch(r, kept)
+	ans, err := h.fetch(r, q, kept)
 	if err != nil {
 		h.fail(w, http.StatusBadGateway, "origin failed", fmt.Errorf("%s: %w", r.URL.Path, err))
 		return src, ans, false
