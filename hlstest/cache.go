@@ -126,9 +126,9 @@ func (cf *CloudFront) Invalidate(pattern string) int {
 	c := &cf.cache
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	n := 0
+	n, pattern := 0, normalizePattern(pattern)
 	for key, el := range c.entries {
-		if policy.Match(normalizePattern(pattern), el.Value.(*cached).path) {
+		if policy.Match(pattern, el.Value.(*cached).path) {
 			c.removeLocked(key)
 			n++
 		}

@@ -314,10 +314,6 @@ func serveBytes(w http.ResponseWriter, r *http.Request, body []byte) {
 
 // liveError answers an error with a one-line plain text body.
 func liveError(w http.ResponseWriter, status int, msg string) {
-	h := w.Header()
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Type", "text/plain; charset=utf-8")
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	_, _ = fmt.Fprintln(w, msg)
+	w.Header().Set("Cache-Control", "no-store")
+	http.Error(w, msg, status)
 }
