@@ -32,7 +32,7 @@ const originSecretHeader = "X-Cfhls-Origin-Secret"
 // newApp wires the sign endpoint (GET /sign?id=…) and the playlist origin
 // (every other path; CloudFront sends *.m3u8 here, with the origin secret).
 func newApp(c config, key crypto.Signer, originFiles http.Handler) (http.Handler, error) {
-	s, err := signer.New(c.keyPairID, key, c.signerOptions()...)
+	s, err := signer.New(c.keyPairID, key, signer.WithHash(c.hash))
 	if err != nil {
 		return nil, err
 	}

@@ -151,16 +151,6 @@ func loadConfig(getenv func(string) string) (config, error) {
 	return c, errors.Join(errs...)
 }
 
-// signerOptions are the options of the function's signer.Signer: the hash,
-// when the configuration chose one (SHA-256 with CFHLS_KMS_KEY_ID); else
-// the signer's default, SHA-1.
-func (c config) signerOptions() []signer.Option {
-	if c.hash == 0 {
-		return nil
-	}
-	return []signer.Option{signer.WithHash(c.hash)}
-}
-
 // absURL parses s, the value of the variable name, as an absolute http(s)
 // URL, with an error naming the variable.
 func absURL(name, s string) (*url.URL, error) {

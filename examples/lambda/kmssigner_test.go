@@ -72,7 +72,7 @@ func TestKMSSigner(t *testing.T) {
 			assert.Equal(t, kmstypes.SigningAlgorithmSpec(tc.want), ks.algorithm)
 			before := len(f.Calls())
 
-			sg, err := signer.New(c.keyPairID, key, c.signerOptions()...)
+			sg, err := signer.New(c.keyPairID, key, signer.WithHash(c.hash))
 			require.NoError(t, err)
 			now := time.Now()
 			for i := range 3 {
@@ -143,7 +143,7 @@ func TestKMSSignerRefuses(t *testing.T) {
 	t.Run("alias moved", func(t *testing.T) {
 		f.point("alias/cfhls-ec", kmsOther)
 		t.Cleanup(func() { f.point("alias/cfhls-ec", kmsEC) })
-		sg, err := signer.New(c.keyPairID, key, c.signerOptions()...)
+		sg, err := signer.New(c.keyPairID, key, signer.WithHash(c.hash))
 		require.NoError(t, err)
 		_, err = sg.Credentials(p)
 		assert.ErrorContains(t, err, "does not verify")

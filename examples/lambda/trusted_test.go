@@ -58,8 +58,6 @@ func TestServerSideTrustsTheKeyGroup(t *testing.T) {
 	require.NoError(t, err)
 	oldSigner, err := signer.New("KOLD", old.Private)
 	require.NoError(t, err)
-	origin := httptest.NewServer(http.FileServerFS(hlstest.Presentation("movies/1")))
-	defer origin.Close()
 	for _, tc := range []struct {
 		name    string
 		trusted string
@@ -69,21 +67,13 @@ func TestServerSideTrustsTheKeyGroup(t *testing.T) {
 		{"the old key listed: admitted", "KOLD=" + base64.StdEncoding.EncodeToString(der), http.StatusOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := loadConfig(env(map[string]string{"CFHLS_MODE": "server-side", "CFHLS_ORIGIN_URL": origin.URL,
-				"CFHLS_TRUSTED_PUBLIC_KEYS": tc.trusted}))
-			require.NoError(t, err)
-			key, err := loadKey(t.Context(), c, stores{})
-			require.NoError(t, err)
-			files, err := newOrigin(c, stores{})
-			require.NoError(t, err)
-			app, err := newApp(c, key, files)
-			require.NoError(t, err)
+			app := newTestApp(t, map[string]string{"CFHLS_MODE": "server-side", "CFHLS_TRUSTED_PUBLIC_KEYS": tc.trusted})
 			// The viewer's credentials, signed with the old key, travel as
 			// carried copies on the playlist request.
-			creds, err := oldSigner.Credentials(policy.New(c.cdn.String()+"/movies/1/*", time.Now().Add(time.Hour)))
+			creds, err := oldSigner.Credentials(policy.New(cdn+"/movies/1/*", time.Now().Add(time.Hour)))
 			require.NoError(t, err)
-			r := httptest.NewRequest("GET", "/movies/1/master.m3u8?"+signer.Suffix(c.carry).Encode(creds), nil)
-			r.Header.Set(originSecretHeader, c.originSecret)
+			r := httptest.NewRequest("GET", "/movies/1/index.m3u8?"+signer.Suffix("-PREFIX").Encode(creds), nil)
+			r.Header.Set(originSecretHeader, testOriginSecret)
 			w := httptest.NewRecorder()
 			app.ServeHTTP(w, r)
 			assert.Equal(t, tc.want, w.Code, w.Body.String())

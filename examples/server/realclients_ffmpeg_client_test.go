@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -53,26 +53,18 @@ func newFFmpegClient(t *testing.T, st *realStack, mode playlist.Mode, id string)
 }
 
 // ffmpegCookies writes the cookies a jar holds for pageURL in the format of
-// ffmpeg's -cookies option: one Set-Cookie-like line per cookie, with the
-// path ffmpeg needs to send it. Cookies ignore ports, so the same cookies
-// go to the CDN and to the key server. No domain attribute: ffmpeg matches
-// it against the host with its port ("127.0.0.1:8081"), so domain=127.0.0.1
-// never matches a URL with a port, and a cookie without one goes to every
-// host.
+// ffmpeg's -cookies option (ffmpegCookieLines). Cookies ignore ports, so
+// the same cookies go to the CDN and to the key server.
 func ffmpegCookies(t *testing.T, jar http.CookieJar, pageURL string) string {
 	t.Helper()
 	u, err := url.Parse(pageURL)
 	require.NoError(t, err)
-	var b strings.Builder
-	names := map[string]bool{}
-	for _, c := range jar.Cookies(u) {
-		names[c.Name] = true
-		fmt.Fprintf(&b, "%s=%s; path=/\n", c.Name, c.Value)
-	}
+	cookies := jar.Cookies(u)
 	for _, name := range []string{sessionCookie, "CloudFront-Policy", "CloudFront-Signature", "CloudFront-Key-Pair-Id"} {
-		require.True(t, names[name], "the login and the sign endpoint set cookie %s", name)
+		require.True(t, slices.ContainsFunc(cookies, func(c *http.Cookie) bool { return c.Name == name }),
+			"the login and the sign endpoint set cookie %s", name)
 	}
-	return b.String()
+	return ffmpegCookieLines(cookies)
 }
 
 // runTool runs a program and returns its stdout and stderr.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -202,13 +201,7 @@ func waitPage(state func() pageState, within time.Duration, done func(pageState)
 // npmHLSJSVersion is the hls.js version package.json pins.
 func npmHLSJSVersion(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("web", "package.json"))
-	require.NoError(t, err)
-	var pkg struct {
-		Dependencies map[string]string `json:"dependencies"`
-	}
-	require.NoError(t, json.Unmarshal(b, &pkg))
-	v := pkg.Dependencies["hls.js"]
+	v := npmVersion("hls.js")
 	require.NotEmpty(t, v, "web/package.json pins hls.js")
 	return v
 }

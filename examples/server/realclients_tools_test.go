@@ -47,8 +47,28 @@ type tool struct {
 // install is the command that installs the tool on Debian.
 func (tl tool) install() string { return aptInstall + tl.pkg }
 
-// find returns the tool's path, or an error saying why it is not usable.
+// found remembers what find said of each tool: a probe starts a program
+// (GStreamer takes a moment), and a test run asks about each tool often.
+var found sync.Map // tool name -> foundTool
+
+type foundTool struct {
+	path string
+	err  error
+}
+
+// find returns the tool's path, or an error saying why it is not usable;
+// once per tool and test run.
 func (tl tool) find() (string, error) {
+	if f, ok := found.Load(tl.name); ok {
+		return f.(foundTool).path, f.(foundTool).err
+	}
+	p, err := tl.probeOnce()
+	found.Store(tl.name, foundTool{p, err})
+	return p, err
+}
+
+// probeOnce looks the tool up on PATH and runs its probe.
+func (tl tool) probeOnce() (string, error) {
 	p, err := exec.LookPath(tl.name)
 	if err != nil || len(tl.probe) == 0 {
 		return p, err

@@ -216,11 +216,10 @@ func newStack(cfg config) (*stack, error) {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", pageHandler(cdnURL, cfg.mode, func() map[string]bool {
-		m := installedPlayers()
 		if cfg.noHLSJS {
-			m = map[string]bool{}
+			return map[string]bool{}
 		}
-		return m
+		return installedPlayers()
 	}))
 	for name, p := range jsPlayers {
 		if cfg.noHLSJS {
